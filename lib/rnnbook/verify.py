@@ -1,0 +1,76 @@
+"""Checks the chapters print: random weights for a layer, and a verdict against Keras."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Float32 agreement bar between the NumPy reference and Keras: float32 carries about 7
+#: significant digits and a short sequence accumulates a few roundings of values of order 1.
+FLOAT32_TOLERANCE = 1e-5
+
+
+def randomize_weights(layer, seed=0, scale=0.5):
+    """Give every weight array of ``layer`` (kernels *and* biases) its own random values.
+
+    Keras initialises biases to constants, and constants cannot tell the gate blocks
+    apart: a reference with the gates in the wrong order would still agree. Random
+    values catch it. Returns the layer.
+    """
+    rng = np.random.default_rng(seed)
+    layer.set_weights([rng.normal(0.0, scale, w.shape).astype(w.dtype)
+                       for w in layer.get_weights()])
+    return layer
+
+
+def _as_list(values):
+    return list(values) if isinstance(values, (list, tuple)) else [values]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The largest absolute difference between two results, and whether it is within tolerance."""
+
+    max_difference: float
+    tolerance: float
+    label: str = "numpy - keras"
+
+    @property
+    def ok(self):
+        return self.max_difference <= self.tolerance
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        # The difference is shown as a power-of-ten bound so the printed text is stable
+        # from run to run; the verdict itself uses the exact value.
+        d = self.max_difference
+        if d == 0:
+            size = "= 0"
+        elif not math.isfinite(d):
+            size = f"= {d}"
+        else:
+            size = f"< 1e{math.floor(math.log10(d)) + 1:+03d}"
+        return f"max |{self.label}| {size}, tolerance {self.tolerance:.0e}: {self.ok}"
+
+
+def compare(ours, theirs, tolerance=FLOAT32_TOLERANCE, label="numpy - keras"):
+    """Compare two results (arrays, or lists of arrays of matching shapes).
+
+    NaN in the same places counts as agreement; anything else involving NaN does not.
+    ``label`` names the two sides in the printed verdict.
+    """
+    ours, theirs = _as_list(ours), _as_list(theirs)
+    if len(ours) != len(theirs):
+        raise ValueError(f"cannot compare {len(ours)} result(s) with {len(theirs)}")
+    worst = 0.0
+    for a, b in zip(ours, theirs, strict=True):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if a.shape != b.shape:
+            raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
+        same_nan = np.isnan(a) & np.isnan(b)
+        diff = np.where(same_nan, 0.0, np.abs(a - b))
+        if diff.size:
+            worst = max(worst, float(np.nan_to_num(diff, nan=np.inf).max()))
+    return Verdict(worst, tolerance, label)

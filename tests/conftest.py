@@ -1,0 +1,69 @@
+"""Shared helpers: build Keras layers with random weights and compare them with the reference."""
+
+import keras
+import numpy as np
+import pytest
+
+import rnnbook  # noqa: F401  (before keras: keeps TensorFlow quiet)
+from rnnbook.verify import randomize_weights
+
+# Float32 agreement bar: 1e-5 absolute, as the design asks. Unbounded activations (relu,
+# exponential, ...) can reach values where float32's own spacing exceeds 1e-5, so a relative
+# 1e-6 (about 8 float32 ulps) is added; for values of order 1 it changes nothing.
+ATOL, RTOL = 1e-5, 1e-6
+
+LAYERS = {"SimpleRNN": keras.layers.SimpleRNN, "LSTM": keras.layers.LSTM,
+          "GRU": keras.layers.GRU}
+
+
+def make_layer(kind, units, input_dim, *, bidirectional=False, merge_mode="concat",
+               rng=None, scale=0.5, **options):
+    """A built layer with random weights. ``kind`` is "SimpleRNN", "LSTM", "GRU"."""
+    layer = LAYERS[kind](units, **options)
+    if bidirectional:
+        layer = keras.layers.Bidirectional(layer, merge_mode=merge_mode)
+    layer.build((None, None, input_dim))
+    seed = (rng or np.random.default_rng(0)).integers(2**32)
+    return randomize_weights(layer, seed=seed, scale=scale)
+
+
+def as_list(result):
+    return [np.asarray(r) for r in result] if isinstance(result, (list, tuple)) \
+        else [np.asarray(result)]
+
+
+def assert_matches_keras(layer, x, **call_args):
+    """Run Keras and the reference on the same input; compare every returned tensor."""
+    from rnnbook import reference
+
+    theirs = as_list(layer(x, **call_args))
+    ours_raw = reference.forward(layer, x, **call_args)
+    ours = as_list(ours_raw)
+    assert isinstance(ours_raw, list) == (len(theirs) > 1)
+    assert len(ours) == len(theirs)
+    for mine, keras_out in zip(ours, theirs, strict=True):
+        assert mine.shape == keras_out.shape
+        np.testing.assert_allclose(mine, keras_out, atol=ATOL, rtol=RTOL)
+    return ours
+
+
+def mask_pattern(name, samples, timesteps, rng):
+    """Masks of the patterns the reference must handle, ``(samples, timesteps)`` booleans."""
+    if name is None:
+        return None
+    mask = np.ones((samples, timesteps), dtype=bool)
+    if name == "gaps":
+        mask = rng.random((samples, timesteps)) > 0.4
+    elif name == "leading":            # pre-padding: first steps masked
+        mask[:, : max(1, timesteps // 2)] = False
+    elif name == "trailing":           # post-padding: last steps masked
+        mask[:, timesteps // 2:] = False
+    elif name == "full_row":           # one row fully masked, others random
+        mask = rng.random((samples, timesteps)) > 0.4
+        mask[0] = False
+    return mask
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
