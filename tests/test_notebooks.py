@@ -1,0 +1,85 @@
+"""The chapters' stored outputs: what nbval compares must come from one clean run."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+TF_NOISE = re.compile(r"oneDNN|cuda|cuInit|absl::|TF_ENABLE_ONEDNN_OPTS|tensorflow/core|"
+                      r"WARNING: All log messages|I0000|W0000|E0000")
+EXPLORER_MIME = "application/vnd.rnnbook.explorer+json"
+
+
+def code_cells(path):
+    notebook = json.loads(path.read_text())
+    return [c for c in notebook["cells"] if c["cell_type"] == "code"], notebook
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part["chapters"]]
+    return files
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "chapters/ holds no notebook"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = {f for f in toc_files() if f.startswith("chapters/")}
+    on_disk = {f"chapters/{p.stem}" for p in CHAPTERS}
+    assert listed == on_disk
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_executed_top_to_bottom_in_one_fresh_kernel(path):
+    cells, _ = code_cells(path)
+    counts = [c["execution_count"] for c in cells if source(c).strip()]
+    assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` before committing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_errors_stderr_or_tensorflow_noise(path):
+    cells, _ = code_cells(path)
+    for cell in cells:
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", source(cell)
+            if output["output_type"] == "stream":
+                assert output["name"] == "stdout", f"stderr stored: {''.join(output['text'])}"
+                assert not TF_NOISE.search("".join(output["text"]))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_rnnbook_is_imported_before_keras_and_no_path_hacks(path):
+    cells, _ = code_cells(path)
+    first = source(cells[0])
+    assert "import rnnbook" in first and first.index("import rnnbook") < first.index("import keras")
+    for cell in cells:
+        assert "sys.path" not in source(cell)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_output_checks_are_skipped_only_for_explorers(path):
+    """nbval ignores a cell's output only where it shows an explorer (volatile widget ids),
+    and the next code cell checks the same computation for one fixed setting."""
+    cells, notebook = code_cells(path)
+    assert "widgets" not in notebook["metadata"]
+    for index, cell in enumerate(cells):
+        text = source(cell)
+        tags = cell["metadata"].get("tags", [])
+        assert "NBVAL_SKIP" not in text and "nbval-skip" not in tags
+        if "NBVAL_IGNORE_OUTPUT" in text or "nbval-ignore-output" in tags:
+            shows_explorer = any(EXPLORER_MIME in o.get("data", {}) for o in cell["outputs"])
+            assert shows_explorer, f"output ignored without an explorer: {text[:80]}"
+            following = cells[index + 1]
+            assert "NBVAL_IGNORE_OUTPUT" not in source(following) and following["outputs"]
