@@ -18,7 +18,7 @@ export PYTHONHASHSEED := 0
 # Keras' dataset cache lives in the project (git-ignored); see `keras-cache` below.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
-.PHONY: help book test unit nbval build-check browser notebooks lab lint clean keras-cache
+.PHONY: help book test unit nbval build-check site notebooks lab lint clean keras-cache
 
 help:
 	@echo "make book       build the website into _build/html"
@@ -43,13 +43,13 @@ book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --builder html
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-test: $(INSTALLED) keras-cache lint unit nbval build-check browser
+test: $(INSTALLED) keras-cache lint unit nbval site
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check lib tests tools
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests --ignore=tests/browser -q --durations=5
+	$(BIN)/python -m pytest tests --ignore=tests/site -q --durations=5
 
 nbval: $(INSTALLED) keras-cache
 	$(BIN)/python -m pytest --nbval --nbval-current-env chapters -q --durations=0 -p no:cacheprovider
@@ -57,10 +57,14 @@ nbval: $(INSTALLED) keras-cache
 CHECK_BUILD := $(CURDIR)/.cache/check-build
 build-check: $(INSTALLED)
 	rm -rf $(CHECK_BUILD)
-	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(CHECK_BUILD)
+	SECONDS=0; \
+	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(CHECK_BUILD); \
+	echo $$SECONDS > $(CHECK_BUILD)/build-seconds
 
-browser: build-check
-	$(BIN)/python -m pytest tests/browser -q --site $(CHECK_BUILD)/_build/html
+# Serves the checked build on localhost and drives it in Chromium (skipped, with a
+# message, where Chromium is not installed).
+site: build-check
+	$(BIN)/python -m pytest tests/site -q -rs --site $(CHECK_BUILD)/_build/html
 
 notebooks: $(INSTALLED) keras-cache
 	$(BIN)/python tools/execute_notebooks.py

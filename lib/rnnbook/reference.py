@@ -17,6 +17,7 @@ import keras  # importing any rnnbook module first runs rnnbook/__init__, which 
 import numpy as np
 
 from rnnbook import activations, cells
+from rnnbook.params import normalize_kind
 from rnnbook.shapes import validate_input
 
 SUPPORTED_LAYERS = (
@@ -130,6 +131,29 @@ def trace(layer, inputs, *, mask=None, initial_state=None):
     """
     _, traces = _run_layer(layer, inputs, mask, initial_state, record=True)
     return traces
+
+
+def trace_weights(kind, kernel, recurrent_kernel, bias, inputs, *, activation="tanh",
+                  recurrent_activation="sigmoid", reset_after=True, initial_state=None):
+    """:func:`trace` for weights given as arrays rather than a Keras layer.
+
+    The arrays have Keras' layout (see :mod:`rnnbook.cells`); ``kind`` is ``"SimpleRNN"``,
+    ``"LSTM"`` or ``"GRU"``. Used by explorers, which set a few weights by hand.
+    """
+    kind = normalize_kind(kind)
+    kernel, recurrent_kernel = np.asarray(kernel), np.asarray(recurrent_kernel)
+    spec = RecurrentSpec(
+        kind=kind, units=recurrent_kernel.shape[0], kernel=kernel,
+        recurrent_kernel=recurrent_kernel, bias=None if bias is None else np.asarray(bias),
+        activation=activations.get(activation),
+        recurrent_activation=None if kind == "SimpleRNN" else activations.get(recurrent_activation),
+        reset_after=reset_after, return_sequences=True, return_state=True, go_backwards=False,
+        zero_output_for_mask=False,
+    )
+    x = validate_input(inputs, input_dim=spec.input_dim)
+    x = x.astype(np.float64 if x.dtype == np.float64 else np.float32, copy=False)
+    states = _validate_initial_state(initial_state, [spec], x.shape[0], x.dtype)
+    return _run(spec, x, None, states[0], record=True)[1]
 
 
 def _run_layer(layer, inputs, mask, initial_state, record):
