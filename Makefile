@@ -15,6 +15,9 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONHASHSEED := 0
+# This checkout's library first, even where .venv's editable install points at another
+# checkout (a git worktree sharing the venv).
+export PYTHONPATH := $(CURDIR)/lib$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Keras' dataset cache lives in the project (git-ignored); see `keras-cache` below.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
@@ -52,7 +55,8 @@ unit: $(INSTALLED)
 	$(BIN)/python -m pytest tests --ignore=tests/site -q --durations=5
 
 nbval: $(INSTALLED) keras-cache
-	$(BIN)/python -m pytest --nbval --nbval-current-env chapters -q --durations=0 -p no:cacheprovider
+	$(BIN)/python -m pytest --nbval --nbval-current-env $(or $(NB),chapters) -q --durations=0 \
+	  -p no:cacheprovider
 
 CHECK_BUILD := $(CURDIR)/.cache/check-build
 build-check: $(INSTALLED)
@@ -66,8 +70,10 @@ build-check: $(INSTALLED)
 site: build-check
 	$(BIN)/python -m pytest tests/site -q -rs --site $(CHECK_BUILD)/_build/html
 
+# `make notebooks NB=chapters/01_x.ipynb` re-executes one chapter only.
+NB ?=
 notebooks: $(INSTALLED) keras-cache
-	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/execute_notebooks.py $(NB)
 
 lab: $(INSTALLED) keras-cache
 	$(BIN)/jupyter lab chapters/
