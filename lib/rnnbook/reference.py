@@ -2,9 +2,9 @@
 
 ``forward(layer, inputs)`` returns what ``layer(inputs)`` returns at inference, and
 ``trace(layer, inputs)`` returns every gate at every time step. Both read the layer's
-configuration and current weights, then loop over time with the cells of
-:mod:`rnnbook.cells`, reproducing Keras' own semantics for masks, ``go_backwards``,
-``return_sequences``, ``return_state`` and ``Bidirectional``.
+configuration and current weights, then loop over time (:mod:`rnnbook.loops`, the fused
+form of the cells in :mod:`rnnbook.cells`), reproducing Keras' own semantics for masks,
+``go_backwards``, ``return_sequences``, ``return_state`` and ``Bidirectional``.
 
 Shapes: inputs ``(samples, timesteps, input_dim)``; states ``(samples, units)``; a mask
 ``(samples, timesteps)`` of booleans (``True`` = use this step).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import keras  # importing any rnnbook module first runs rnnbook/__init__, which quiets TF
 import numpy as np
 
-from rnnbook import activations, cells
+from rnnbook import activations, loops
 from rnnbook.params import normalize_kind
 from rnnbook.shapes import validate_input
 
@@ -187,61 +187,39 @@ def _run_layer(layer, inputs, mask, initial_state, record):
 
 
 def _run(spec, x, mask, states, record):
-    """Loop one unidirectional layer over time with Keras' masking rules."""
-    weights = [w.astype(x.dtype, copy=False) if w is not None else None
-               for w in (spec.kernel, spec.recurrent_kernel, spec.bias)]
-    step = _step_function(spec, *weights)
+    """Run one unidirectional layer: project every step's input at once, then loop.
+
+    Returns ``[output, *states]`` (or ``[output]``) and the recorded internals (or None).
+    """
     if spec.go_backwards:
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
-    samples, timesteps, _ = x.shape
-    outputs = np.empty((samples, timesteps, spec.units), dtype=x.dtype)
-    previous_output = np.zeros((samples, spec.units), dtype=x.dtype)
-    recorded = {}
+    samples, timesteps, input_dim = x.shape
+    kernel = spec.kernel.astype(x.dtype, copy=False)
+    time_major = np.ascontiguousarray(np.swapaxes(x, 0, 1)).reshape(-1, input_dim)
     with np.errstate(all="ignore"):  # inf and NaN propagate silently, as in Keras
-        for t in range(timesteps):
-            new_states, internals = step(x[:, t], states)
-            output = new_states[0]
-            if mask is not None:
-                keep = mask[:, t, None]
-                masked_output = 0 if spec.zero_output_for_mask else previous_output
-                output = np.where(keep, output, masked_output).astype(x.dtype, copy=False)
-                new_states = [np.where(keep, new, old)
-                              for new, old in zip(new_states, states, strict=True)]
-            states = new_states
-            outputs[:, t] = previous_output = output
-            if record:
-                internals = {**internals, "h": states[0]}
-                if spec.kind == "LSTM":
-                    internals["c"] = states[1]
-                for key, value in internals.items():
-                    recorded.setdefault(key, []).append(value)
-    output = outputs if spec.return_sequences else outputs[:, -1]
+        projected = (time_major @ kernel).reshape(timesteps, samples, -1)
+        input_bias = _input_bias(spec)
+        if input_bias is not None:
+            projected += input_bias.astype(x.dtype, copy=False)
+        outputs, recorded = loops.run(spec, projected, states,
+                                      None if mask is None else np.ascontiguousarray(mask.T),
+                                      record)
+    outputs = np.swapaxes(outputs, 0, 1)
+    output = outputs if spec.return_sequences else np.ascontiguousarray(outputs[:, -1])
     result = [output, *states] if spec.return_state else [output]
-    internals = {key: np.stack(values, axis=1) for key, values in recorded.items()}
-    return result, (internals if record else None)
+    if not record:
+        return result, None
+    return result, {key: np.stack(values, axis=1) for key, values in recorded.items()}
 
 
-def _step_function(spec, kernel, recurrent_kernel, bias):
-    """Wrap the matching cell of :mod:`rnnbook.cells` as ``step(x_t, states)``."""
-    if spec.kind == "SimpleRNN":
-        def step(x_t, states):
-            h, internals = cells.simple_rnn_step(x_t, states[0], kernel, recurrent_kernel, bias,
-                                                 spec.activation)
-            return [h], internals
-    elif spec.kind == "LSTM":
-        def step(x_t, states):
-            h, c, internals = cells.lstm_step(x_t, states[0], states[1], kernel,
-                                              recurrent_kernel, bias, spec.activation,
-                                              spec.recurrent_activation)
-            return [h, c], internals
-    else:
-        def step(x_t, states):
-            h, internals = cells.gru_step(x_t, states[0], kernel, recurrent_kernel, bias,
-                                          spec.activation, spec.recurrent_activation,
-                                          spec.reset_after)
-            return [h], internals
-    return step
+def _input_bias(spec):
+    """The bias added to ``x_t W``: all of it, or the GRU's first row under ``reset_after``."""
+    if spec.bias is None:
+        return None
+    if spec.kind == "GRU" and spec.reset_after:
+        return spec.bias[0]
+    return spec.bias
 
 
 def _validate_mask(mask, input_shape):
