@@ -21,13 +21,14 @@ export PYTHONPATH := $(CURDIR)/lib$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Keras' dataset cache lives in the project (git-ignored); see `keras-cache` below.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
-.PHONY: help book test unit nbval build-check site notebooks lab lint clean keras-cache
+.PHONY: help book test unit nbval build-check site notebooks lab lint clean keras-cache bench
 
 help:
 	@echo "make book       build the website into _build/html"
 	@echo "make test       unit tests, nbval over chapters/, warnings-as-errors build, browser tests"
 	@echo "make notebooks  re-execute every chapter in place in a fresh kernel"
 	@echo "make lab        open JupyterLab on chapters/"
+	@echo "make bench      time the NumPy reference beside Keras (writes data/benchmark.json)"
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,9 +55,12 @@ lint: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest tests --ignore=tests/site -q --durations=5
 
+# Every notebook is checked against its stored outputs; tools/nbval_timing.py prints each
+# notebook's time and fails the run past the budgets.
+NOTEBOOK_DIRS := chapters $(wildcard appendices)
 nbval: $(INSTALLED) keras-cache
-	$(BIN)/python -m pytest --nbval --nbval-current-env $(or $(NB),chapters) -q --durations=0 \
-	  -p no:cacheprovider
+	PYTHONPATH=tools:$$PYTHONPATH $(BIN)/python -m pytest --nbval --nbval-current-env \
+	  $(or $(NB),$(NOTEBOOK_DIRS)) -q -p nbval_timing -p no:cacheprovider
 
 CHECK_BUILD := $(CURDIR)/.cache/check-build
 build-check: $(INSTALLED)
@@ -73,10 +77,14 @@ site: build-check
 # `make notebooks NB=chapters/01_x.ipynb` re-executes one chapter only.
 NB ?=
 notebooks: $(INSTALLED) keras-cache
-	$(BIN)/python tools/execute_notebooks.py $(NB)
+	$(BIN)/python tools/execute_notebooks.py $(or $(NB),$(wildcard chapters/*.ipynb appendices/*.ipynb))
 
 lab: $(INSTALLED) keras-cache
 	$(BIN)/jupyter lab chapters/
+
+# Times the reference beside Keras (see tools/benchmark.py); writes data/benchmark.json.
+bench: $(INSTALLED)
+	$(BIN)/python tools/benchmark.py
 
 clean:
 	rm -rf _build .cache
