@@ -312,8 +312,10 @@ def draw_rolled_and_unrolled(timesteps=4):
     if timesteps > 12:
         raise ValueError(f"timesteps must be at most 12 to stay legible; got {timesteps}")
     spacing = 1.6
-    width = 3.5 + spacing * timesteps
-    fig, ax = plt.subplots(figsize=(min(1.4 + 0.95 * width, 12), 3.0), layout="constrained")
+    width = 4.0 + spacing * timesteps
+    # about 0.6 inch per unit of the drawing, so the labels stay readable on the page
+    scale = min(0.62, 11 / width)
+    fig, ax = plt.subplots(figsize=(scale * width, scale * 3.1 + 0.2), layout="constrained")
     ax.set_xlim(-0.2, width)
     ax.set_ylim(-1.7, 1.4)
     ax.set_aspect("equal")
@@ -325,14 +327,14 @@ def draw_rolled_and_unrolled(timesteps=4):
     ax.text(0.9, -1.25, "$x_t$", ha="center", va="center")
     _arrow(ax, (0.9, 0.32), (0.9, 1.0), "black")
     ax.text(0.9, 1.2, "$h_t$", ha="center", va="center")
-    _arrow(ax, (1.36, 0.16), (1.36, -0.16), _RECURRENT, "U", (1.78, 0),
+    _arrow(ax, (1.36, 0.16), (1.36, -0.16), _RECURRENT, "U", (1.8, 0.22),
            connectionstyle="arc3,rad=-2.8")
     ax.text(0.9, -1.7, "rolled", ha="center", va="bottom", fontsize=9, color="0.35")
-    ax.text(2.45, 0, "=", ha="center", va="center", fontsize=18)
+    ax.text(2.35, 0, "=", ha="center", va="center", fontsize=18)
 
     # unrolled: the same cell once per step, h_{t-1} -> cell -> h_t
-    first = 3.6
-    ax.text(first - 0.7, 0, "$h_{-1}=0$", ha="center", va="center", fontsize=9)
+    first = 4.1
+    ax.text(first - 0.95, 0, "$h_{-1}=0$", ha="center", va="center", fontsize=9)
     for t in range(timesteps):
         cx = first + 0.5 + spacing * t
         _cell(ax, (cx, 0))
@@ -340,7 +342,7 @@ def draw_rolled_and_unrolled(timesteps=4):
         ax.text(cx, -1.25, f"$x_{{{t}}}$", ha="center", va="center")
         _arrow(ax, (cx, 0.32), (cx, 1.0), "black")
         ax.text(cx, 1.2, f"$h_{{{t}}}$", ha="center", va="center")
-        start = first - 0.25 if t == 0 else cx - spacing + 0.47
+        start = first - 0.4 if t == 0 else cx - spacing + 0.47
         _arrow(ax, (start, 0), (cx - 0.47, 0), _RECURRENT, "U",
                ((start + cx - 0.47) / 2, 0.17))
     ax.text(first + 0.5 + spacing * (timesteps - 1) / 2, -1.7,
