@@ -103,3 +103,17 @@ def test_errors(rng):
     with pytest.raises(ValueError, match=r"initial_state must be \[h_0, c_0\]"):
         lstm_variants.trace_variant(x, kernel, recurrent_kernel,
                                     initial_state=[np.zeros((1, 2)), np.zeros((2, 2))])
+
+
+def test_cell_state_histograms(rng):
+    import matplotlib
+    matplotlib.use("Agg")
+    kernel, recurrent_kernel = rng.normal(size=(2, 8)), rng.normal(size=(2, 8))
+    x = 2 * rng.normal(size=(3, 6, 2))
+    traces = {"Keras": lstm_variants.trace_variant(x, kernel, recurrent_kernel),
+              "seed 001": lstm_variants.trace_variant(x, kernel, recurrent_kernel,
+                                                      cell_update="seed001")}
+    fig = lstm_variants.cell_state_histograms(traces)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["(0, 1)", "Keras", "seed 001"]
+    matplotlib.pyplot.close(fig)

@@ -108,3 +108,31 @@ def trace_variant(inputs, kernel, recurrent_kernel, bias=None, *, cell_update="k
         for key, value in internals.items():
             recorded.setdefault(key, []).append(value)
     return {key: np.stack(values, axis=1) for key, values in recorded.items()}
+
+
+def cell_state_histograms(traces, *, bins=40):
+    """Histograms of the cell state's values under each update, sharing one axis.
+
+    Parameters
+    ----------
+    traces : dict of label -> dict with ``"c"`` ``(samples, timesteps, units)``, e.g.
+        ``{"Keras": trace_variant(...), "seed 001": trace_variant(..., cell_update="seed001")}``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure; the band marks the interval (0, 1).
+    """
+    import matplotlib.pyplot as plt
+
+    values = {label: np.ravel(traced["c"]) for label, traced in traces.items()}
+    low = min(-1.0, *(v.min() for v in values.values()))
+    high = max(1.0, *(v.max() for v in values.values()))
+    edges = np.linspace(low, high, bins + 1)
+    fig, ax = plt.subplots(figsize=(6.4, 2.8), layout="constrained")
+    ax.axvspan(0, 1, color="0.85", zorder=0, label="(0, 1)")
+    for label, v in values.items():
+        ax.hist(v, bins=edges, histtype="step", linewidth=2, label=label)
+    ax.set_xlabel("cell state value $c_t$ (all samples, steps and units)")
+    ax.set_ylabel("count")
+    ax.legend(frameon=False)
+    return fig
