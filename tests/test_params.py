@@ -101,3 +101,139 @@ def test_dense_params():
     assert params.dense_params(46, 50) == dense.count_params() == 2346
     assert params.dense_params(46, 50, use_bias=False) == 2300
     assert np.isscalar(params.dense_params(1, 1))
+
+
+# ---- whole models: summarize() against Keras' model.summary() numbers --------------------
+
+from rnnbook.param_calculator import keras_model  # noqa: E402
+from rnnbook.params import LayerSpec  # noqa: E402
+
+
+def seed_001_stack(kind, reset_after=True):
+    """The seed article's models: two recurrent layers of 32, TimeDistributed(Dense(32)),
+    Dropout, TimeDistributed(Dense(10)), sigmoid."""
+    return [LayerSpec(kind, 32, reset_after=reset_after, return_sequences=True),
+            LayerSpec(kind, 32, reset_after=reset_after, return_sequences=True),
+            LayerSpec("TimeDistributed(Dense)", 32), LayerSpec("Dropout"),
+            LayerSpec("TimeDistributed(Dense)", 10), LayerSpec("Activation")]
+
+
+STACKS = [
+    ((256, 256), seed_001_stack("SimpleRNN")),
+    ((256, 256), seed_001_stack("LSTM")),
+    ((256, 256), seed_001_stack("GRU")),
+    ((256, 256), seed_001_stack("GRU", reset_after=False)),
+    ((49, 1), [LayerSpec("SimpleRNN", 50), LayerSpec("Dense", 46), LayerSpec("Activation")]),
+    ((49, 1), [LayerSpec("LSTM", 50), LayerSpec("Dense", 46)]),
+    ((12,), [LayerSpec("Embedding", 8, vocabulary=100),
+             LayerSpec("LSTM", 6, bidirectional=True, return_sequences=True),
+             LayerSpec("GRU", 5, bidirectional=True, merge_mode="sum", return_sequences=True),
+             LayerSpec("SimpleRNN", 4, use_bias=False, bidirectional=True, merge_mode="ave"),
+             LayerSpec("Dense", 3, use_bias=False)]),
+    ((None, 7), [LayerSpec("GRU", 4, reset_after=False, bidirectional=True, merge_mode="mul",
+                           return_sequences=True),
+                 LayerSpec("Dense", 9), LayerSpec("Dropout"),
+                 LayerSpec("TimeDistributed(Dense)", 2, use_bias=False)]),
+]
+
+
+@pytest.mark.parametrize("input_shape,layers", STACKS)
+def test_summarize_equals_keras_model_layer_by_layer(input_shape, layers):
+    model = keras_model(input_shape, layers)
+    rows = params.summarize(input_shape, layers)
+    assert [r.count for r in rows] == [layer.count_params() for layer in model.layers]
+    assert [r.output_shape for r in rows] == [tuple(layer.output.shape) for layer in model.layers]
+    assert params.total_params(input_shape, layers) == model.count_params()
+
+
+@pytest.mark.parametrize("kind,reset_after,expected", [
+    ("SimpleRNN", True, [9248, 2080, 1056, 0, 330, 0]),
+    ("LSTM", True, [36992, 8320, 1056, 0, 330, 0]),
+    ("GRU", False, [27744, 6240, 1056, 0, 330, 0]),
+    ("GRU", True, [27840, 6336, 1056, 0, 330, 0])])
+def test_seed_001_summaries(kind, reset_after, expected):
+    rows = params.summarize((256, 256), seed_001_stack(kind, reset_after))
+    assert [r.count for r in rows] == expected
+
+
+def test_formula_strings_evaluate_to_the_count():
+    for kind, n, m, bias, reset_after, bidirectional in itertools.product(
+            LAYERS, [1, 32], [1, 256], [True, False], [True, False], [True, False]):
+        text = params.formula(kind, n, m, use_bias=bias, reset_after=reset_after,
+                              bidirectional=bidirectional)
+        value = eval(text.replace("·", "*").replace("×", "*"))  # plain arithmetic
+        assert value == params.count_params(kind, n, m, use_bias=bias, reset_after=reset_after,
+                                            bidirectional=bidirectional)
+    assert params.formula("LSTM", 32, 256) == "4·32·(256 + 32 + 1)"
+    assert params.formula("GRU", 32, 256) == "3·32·(256 + 32 + 2)"
+    assert params.formula("SimpleRNN", 50, 1, use_bias=False) == "50·(1 + 50)"
+
+
+def test_embedding_params_equal_keras():
+    layer = keras.layers.Embedding(30000, 50)
+    layer.build((None, 49))
+    assert params.embedding_params(30000, 50) == layer.count_params() == 1_500_000
+
+
+@pytest.mark.parametrize("kind", LAYERS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_multiply_adds_are_the_kernel_sizes(kind, bidirectional):
+    """Each weight of the two kernels is used once per step: one multiply-add each."""
+    layer = keras_layer(kind, 5, 3, use_bias=True, reset_after=True, bidirectional=bidirectional)
+    kernels = [w for w in layer.weights if "bias" not in w.path]
+    assert params.multiply_adds(kind, 5, 3, bidirectional=bidirectional) == sum(
+        int(np.prod(w.shape)) for w in kernels)
+
+
+def test_weight_bytes_equal_the_arrays_nbytes():
+    layer = keras_layer("LSTM", 32, 256, use_bias=True, reset_after=True, bidirectional=False)
+    assert params.weight_bytes(layer.count_params()) == sum(w.nbytes for w in
+                                                            layer.get_weights()) == 147_968
+    assert params.weight_bytes(10, "float64") == 80
+    assert params.weight_bytes(np.int64(0)) == 0
+
+
+def test_layer_kind_spellings():
+    assert params.LayerSpec("time_distributed(dense)", 3).kind == "TimeDistributed(Dense)"
+    assert params.LayerSpec("timedistributeddense", 3).kind == "TimeDistributed(Dense)"
+    assert params.normalize_layer_kind("simple_rnn") == "SimpleRNN"
+    assert params.normalize_layer_kind("DROPOUT") == "Dropout"
+
+
+# ---- error cases ----------------------------------------------------------------------------
+
+def test_layer_spec_errors():
+    with pytest.raises(ValueError, match=r"unknown layer kind 'Conv1D': expected one of "
+                                         r"Embedding, SimpleRNN"):
+        LayerSpec("Conv1D", 3)
+    with pytest.raises(TypeError, match="layer kind must be a string"):
+        LayerSpec(None, 3)
+    with pytest.raises(ValueError, match="units must be a positive integer; got 0"):
+        LayerSpec("Dense", 0)
+    with pytest.raises(TypeError, match="units must be a positive integer; got None"):
+        LayerSpec("LSTM")
+    with pytest.raises(TypeError, match="vocabulary must be a positive integer; got None"):
+        LayerSpec("Embedding", 8)
+    with pytest.raises(ValueError, match="only SimpleRNN, LSTM and GRU can be bidirectional; "
+                                         "got Dense"):
+        LayerSpec("Dense", 3, bidirectional=True)
+    with pytest.raises(ValueError, match="merge_mode must be one of 'concat', 'sum'"):
+        LayerSpec("LSTM", 3, bidirectional=True, merge_mode="max")
+
+
+def test_summarize_errors():
+    with pytest.raises(ValueError, match=r"layer 2 \(GRU\) reads \(samples, timesteps, "
+                                         r"input_dim\); got \(None, 4\): .*return_sequences=True"):
+        params.summarize((5, 3), [LayerSpec("LSTM", 4), LayerSpec("GRU", 2)])
+    with pytest.raises(ValueError, match=r"layer 1 \(Embedding\) reads token indices"):
+        params.summarize((5, 3), [LayerSpec("Embedding", 4, vocabulary=10)])
+    with pytest.raises(ValueError, match=r"layer 2 \(TimeDistributed\(Dense\)\) reads"):
+        params.summarize((5, 3), [LayerSpec("LSTM", 4), LayerSpec("TimeDistributed(Dense)", 2)])
+    with pytest.raises(TypeError, match="layer 1 must be a LayerSpec"):
+        params.summarize((5, 3), ["LSTM"])
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, True, "4"])
+def test_weight_bytes_errors(count):
+    with pytest.raises(ValueError, match="count must be a non-negative integer"):
+        params.weight_bytes(count)
