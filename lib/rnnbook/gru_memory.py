@@ -151,7 +151,7 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
     matplotlib.figure.Figure
     """
     steps = np.arange(x.shape[1])
-    fig, axes = plt.subplots(2, 2, sharex=True, figsize=(8, 4.6), layout="constrained")
+    fig, axes = plt.subplots(2, 2, sharex=True, figsize=(9, 4.8), layout="constrained")
     panels = [
         (axes[0, 0], "LSTM gates", lstm_trace, [("i", "input gate $i_t$"),
                                                  ("f", "forget gate $f_t$"),
@@ -174,7 +174,8 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
         else:
             ax.set_ylim(-0.05, 1.05)
         ax.set_title(title)
-        ax.legend(fontsize=8, loc="center right")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     for ax in axes[1]:
         ax.set_xlabel("time step $t$")
+        ax.set_xticks(steps[::2])
     return fig

@@ -105,7 +105,7 @@ def pytorch_step(x_t, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):
 
 
 def cho2014_step(x_t, h_prev, W_z, U_z, W_r, U_r, W, U):
-    """One step of Cho et al. (2014), eqs. 5-8: reset before ``U``, ``z = 1`` keeps the state.
+    """One step of Cho et al. (2014), Section 2.3: reset before ``U``, ``z = 1`` keeps the state.
 
     The paper writes no biases. ``W_*`` are ``(units, input_dim)``, ``U_*`` ``(units, units)``.
     """
@@ -117,7 +117,7 @@ def cho2014_step(x_t, h_prev, W_z, U_z, W_r, U_r, W, U):
 
 
 def chung2014_step(x_t, h_prev, W_z, U_z, W_r, U_r, W, U):
-    """One step of Chung et al. (2014), eqs. 5-8: as Cho's, but ``z = 1`` takes the candidate.
+    """One step of Chung et al. (2014), Section 3.2: as Cho's, but ``z = 1`` takes the candidate.
 
     Shapes as :func:`cho2014_step`.
     """
