@@ -70,3 +70,22 @@ def test_errors(sequences, rng):
     layer = make_layer("GRU", 4, 2, rng=rng, return_sequences=True)
     with pytest.raises(ValueError, match="return_sequences=False"):
         padding.final_state_drift(layer, sequences)
+
+
+def test_state_paths_agree_where_they_must(rng):
+    layer = make_layer("LSTM", 3, 2, rng=rng, return_sequences=True)
+    sequence = rng.normal(size=(4, 2))
+    paths = padding.state_paths(layer, sequence, 7)
+    assert set(paths) == {"alone", "post, no mask", "post, mask", "pre, no mask", "pre, mask"}
+    np.testing.assert_allclose(paths["post, no mask"][:4], paths["alone"], atol=1e-12)
+    np.testing.assert_allclose(paths["post, mask"][-1], paths["alone"][-1], atol=1e-12)
+    np.testing.assert_allclose(paths["pre, mask"][-1], paths["alone"][-1], atol=1e-12)
+    assert np.abs(paths["post, no mask"][-1] - paths["alone"][-1]).max() > 1e-3
+    assert np.abs(paths["pre, no mask"][-1] - paths["alone"][-1]).max() > 1e-3
+    assert np.all(paths["pre, mask"][:3] == 0)  # nothing real seen yet: the zero state
+    figure = padding.plot_state_paths(paths, unit=1, title="t")
+    assert len(figure.axes) == 2
+    with pytest.raises(ValueError, match="shorter than the sequence"):
+        padding.state_paths(layer, sequence, 3)
+    with pytest.raises(ValueError, match="return_sequences=True"):
+        padding.state_paths(make_layer("GRU", 3, 2, rng=rng), sequence, 5)

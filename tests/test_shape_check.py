@@ -90,4 +90,6 @@ def test_keras_error_line_skips_the_wrapper_line():
     assert line.startswith("ValueError: Invalid input shape") and "\n" not in line
     assert "\x1b" not in line
     assert keras_error_line(lambda: None) == "no error"
+    short = keras_error_line(model.predict, np.zeros((20, 80)), verbose=0, max_chars=41)
+    assert short == "ValueError: Invalid input shape for input ..."
     assert keras_error_line(lambda: 1 / 0) == "ZeroDivisionError: division by zero"

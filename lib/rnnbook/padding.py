@@ -73,3 +73,69 @@ def final_state_drift(layer, sequences, *, padding="post", masked=False):
     alone = np.concatenate([np.asarray(reference.forward(layer, np.asarray(s, np.float64)[None]))
                             for s in sequences])
     return np.max(np.abs(padded - alone), axis=1)
+
+
+def state_paths(layer, sequence, timesteps):
+    """One sequence's output at every step, alone and padded to ``timesteps`` four ways.
+
+    Parameters
+    ----------
+    layer : a built recurrent layer with ``return_sequences=True`` (no states returned).
+    sequence : array ``(length, input_dim)``. timesteps : the padded length, >= length.
+
+    Returns
+    -------
+    dict of label -> array ``(timesteps, units)``, in the padded batch's time order: keys
+    ``"alone"`` (length rows only), ``"post, no mask"``, ``"post, mask"``, ``"pre, no mask"``,
+    ``"pre, mask"``. Computed by the NumPy reference in float64.
+    """
+    sequence = np.asarray(sequence, dtype=np.float64)
+    length = len(sequence)
+    if timesteps < length:
+        raise ValueError(f"timesteps = {timesteps} is shorter than the sequence ({length})")
+    filler = np.zeros((timesteps - length, sequence.shape[1]))
+    paths = {"alone": np.asarray(reference.forward(layer, sequence[None]))[0]}
+    for mode, padded in (("post", np.concatenate([sequence, filler])),
+                         ("pre", np.concatenate([filler, sequence]))):
+        batch = padded[None]
+        for masked in (False, True):
+            mask = padding_mask(batch) if masked else None
+            out = np.asarray(reference.forward(layer, batch, mask=mask))
+            if out.ndim != 3:
+                raise ValueError("layer must return the whole sequence: use "
+                                 "return_sequences=True and return_state=False")
+            paths[f"{mode}, {'mask' if masked else 'no mask'}"] = out[0]
+    return paths
+
+
+def plot_state_paths(paths, unit=0, title=None):
+    """Draw :func:`state_paths` for one unit: post-padding (left) and pre-padding (right).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from rnnbook.plots import OKABE_ITO
+
+    alone = paths["alone"][:, unit]
+    timesteps = len(paths["post, no mask"])
+    fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True, layout="constrained")
+    for ax, mode in zip(axes, ("post", "pre"), strict=True):
+        start = 0 if mode == "post" else timesteps - len(alone)
+        steps = np.arange(timesteps)
+        ax.axvspan(start - 0.5, start + len(alone) - 0.5, color="0.9", zorder=0)
+        ax.plot(steps, paths[f"{mode}, no mask"][:, unit], color=OKABE_ITO[5], lw=2,
+                label="padded, no mask")
+        ax.plot(steps, paths[f"{mode}, mask"][:, unit], color=OKABE_ITO[4], lw=2, ls="--",
+                label="padded, with mask")
+        ax.plot(start + np.arange(len(alone)), alone, "o", color="black", ms=4,
+                label="sequence alone")
+        ax.set_title(f"padding='{mode}'")
+        ax.set_xlabel("time step t (grey: the real steps)")
+    axes[0].set_ylabel(f"output $h_t$, unit {unit}")
+    axes[1].legend(loc="best", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
