@@ -135,7 +135,7 @@ def plot_state_paths(paths, unit=0, title=None):
         ax.set_title(f"padding='{mode}'")
         ax.set_xlabel("time step t (grey: the real steps)")
     axes[0].set_ylabel(f"output $h_t$, unit {unit}")
-    axes[1].legend(loc="best", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=8)
     if title:
         fig.suptitle(title)
     return fig
