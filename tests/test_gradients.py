@@ -112,3 +112,16 @@ def test_explorer_view_over_its_whole_grid():
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_lag_curves_simple_rnn_part_matches_gradient_tape():
+    curves = gradients.lag_curves(timesteps=12, radii=(0.5, 2.0), units=6, samples=2)
+    assert list(curves) == ["SimpleRNN, radius 0.5", "SimpleRNN, radius 2", "LSTM", "GRU"]
+    x = np.random.default_rng(0).normal(size=(2, 12, 2))
+    layer = gradients.keras_layer_for_lag_curve("SimpleRNN", 6, spectral_radius=2.0)
+    np.testing.assert_allclose(curves["SimpleRNN, radius 2"],
+                               gradients.keras_input_gradient_norms(layer, x), rtol=1e-4)
+    assert curves["SimpleRNN, radius 0.5"][-1] < 1e-3 < curves["SimpleRNN, radius 2"][-1]
+    lstm = gradients.keras_layer_for_lag_curve("LSTM", 6)
+    np.testing.assert_array_equal(lstm.get_weights()[2][6:12], 1.0)   # forget bias 1
+    assert gradients.plot_lag_curves(curves).axes[0].get_yscale() == "log"

@@ -122,3 +122,52 @@ def train(kind, timesteps, *, units=32, steps=300, batch_size=64, learning_rate=
             "params": int(model.count_params()),
             "eval_steps": history_steps, "test_mse": history_mse,
             "final_test_mse": history_mse[-1], "baseline_test_mse": baseline_mse(y_test)}
+
+
+#: A model that has learned one of the two marked values exactly and guesses the mean 0.5
+#: for the other scores Var(u) = 1/12: below that it must be using both.
+ONE_VALUE_MSE = 1.0 / 12.0
+
+
+def summary_table(results):
+    """Rows ``(model, timesteps, [final test MSE per seed])`` in the file's order of models
+    and lengths, from the dict stored in ``data/adding_problem.json``."""
+    rows = []
+    for kind in results["models"]:
+        for timesteps in results["timesteps"]:
+            mses = [r["final_test_mse"] for seed in results["seeds"] for r in results["runs"]
+                    if (r["model"], r["timesteps"], r["seed"]) == (kind, timesteps, seed)]
+            rows.append((kind, timesteps, mses))
+    return rows
+
+
+def plot_learning_curves(results):
+    """Test MSE against training step, one panel per length; seeds as separate lines.
+
+    ``results``: the dict stored in ``data/adding_problem.json``. Returns a Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from rnnbook.plots import OKABE_ITO
+
+    lengths = results["timesteps"]
+    fig, axes = plt.subplots(1, len(lengths), figsize=(2.4 * len(lengths), 3.2), sharey=True,
+                             layout="constrained")
+    colors = dict(zip(results["models"], OKABE_ITO[::2], strict=False))
+    styles = ["-", ":", "-.", "--"]
+    for ax, timesteps in zip(axes, lengths, strict=True):
+        for run in results["runs"]:
+            if run["timesteps"] != timesteps:
+                continue
+            first = run["seed"] == results["seeds"][0]
+            ax.plot(run["eval_steps"], run["test_mse"], styles[run["seed"] % len(styles)],
+                    color=colors[run["model"]], label=run["model"] if first else None)
+        ax.axhline(BASELINE_MSE, color="black", linewidth=1, label="always 1 (1/6)")
+        ax.axhline(ONE_VALUE_MSE, color="gray", linewidth=1, linestyle="--",
+                   label="one value only (1/12)")
+        ax.set_title(f"T = {timesteps}")
+        ax.set_xlabel("training step")
+        ax.set_ylim(0, 0.4)
+    axes[0].set_ylabel("test MSE")
+    axes[-1].legend(fontsize=7, loc="upper right")
+    return fig
