@@ -169,10 +169,9 @@ def keras_input_jacobians(layer, x):
     """``dh_T/dx_t`` for every sample and ``t = 1 .. T``, any Keras recurrent layer.
 
     ``x``: ``(samples, timesteps, input_dim)``. One ``tf.GradientTape`` pass (in a
-    ``tf.function``) over ``units`` copies of each sample. Returns ``(samples, timesteps, units, input_dim)``.
+    ``tf.function``) over ``units`` copies of each sample.
+    Returns ``(samples, timesteps, units, input_dim)``.
     """
-    import tensorflow as tf
-
     import logging
 
     import tensorflow as tf
