@@ -239,7 +239,7 @@ def explorer_view(spectral_radius=1.0, activation="tanh", timesteps=30):
     log_norm = np.log10(np.maximum(r["state"], 1e-30))
     low = min(-8.0, float(np.floor(log_norm.min())))
     high = max(2.0, float(np.ceil(log_norm.max())))
-    gradient = svg.line_panel({"log10 ||dh_T/dh_(T-lag)||": log_norm},
+    gradient = svg.line_panel({"log10 norm": log_norm},
                               title="gradient norm against lag (x axis: lag)",
                               ylim=(max(low, -30.0), min(high, 30.0)))
     states = r["states"][1:, :4]
