@@ -141,6 +141,9 @@ BY_NAME = {
 BY_NAME["swish"] = silu
 BY_NAME["hard_swish"] = hard_silu
 
+#: Activations that act on each number alone (softmax-like ones act across a gate's units).
+ACROSS_UNITS = {softmax, log_softmax}
+
 UNSUPPORTED = {
     "glu": "it halves the last axis, so a layer's state would not keep its size",
     "threshold": "it needs arguments that a layer's activation cannot be given",

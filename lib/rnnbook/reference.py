@@ -194,15 +194,9 @@ def _run(spec, x, mask, states, record):
     if spec.go_backwards:
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
-    samples, timesteps, input_dim = x.shape
-    kernel = spec.kernel.astype(x.dtype, copy=False)
-    time_major = np.ascontiguousarray(np.swapaxes(x, 0, 1)).reshape(-1, input_dim)
+    time_major = np.ascontiguousarray(np.swapaxes(x, 0, 1))
     with np.errstate(all="ignore"):  # inf and NaN propagate silently, as in Keras
-        projected = (time_major @ kernel).reshape(timesteps, samples, -1)
-        input_bias = _input_bias(spec)
-        if input_bias is not None:
-            projected += input_bias.astype(x.dtype, copy=False)
-        outputs, recorded = loops.run(spec, projected, states,
+        outputs, recorded = loops.run(spec, time_major, states,
                                       None if mask is None else np.ascontiguousarray(mask.T),
                                       record)
     outputs = np.swapaxes(outputs, 0, 1)
@@ -211,15 +205,6 @@ def _run(spec, x, mask, states, record):
     if not record:
         return result, None
     return result, {key: np.stack(values, axis=1) for key, values in recorded.items()}
-
-
-def _input_bias(spec):
-    """The bias added to ``x_t W``: all of it, or the GRU's first row under ``reset_after``."""
-    if spec.bias is None:
-        return None
-    if spec.kind == "GRU" and spec.reset_after:
-        return spec.bias[0]
-    return spec.bias
 
 
 def _validate_mask(mask, input_shape):
