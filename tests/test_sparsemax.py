@@ -1,4 +1,4 @@
-"""Sparsemax in NumPy, and Keras 3.15's TensorFlow sparsemax, which this book lists as an erratum."""
+"""Sparsemax in NumPy, and Keras 3.15's TensorFlow sparsemax (an erratum of this book)."""
 
 import keras
 import numpy as np

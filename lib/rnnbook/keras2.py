@@ -19,7 +19,7 @@ CHANGED_DEFAULTS = {
 
 
 def hard_sigmoid_keras2(x):
-    """Keras 2's ``hard_sigmoid``: ``clip(0.2 x + 0.5, 0, 1)``, reaching 0 and 1 at ``|x| = 2.5``."""
+    """Keras 2's ``hard_sigmoid``: ``clip(0.2 x + 0.5, 0, 1)``, saturating at ``|x| = 2.5``."""
     return np.clip(0.2 * np.asarray(x) + 0.5, 0.0, 1.0)
 
 
