@@ -1,0 +1,98 @@
+"""The reference appendices: listed in the TOC, their notebooks held to the chapters' rules, the
+exercise index complete, the glossary's terms defined, every erratum link resolvable."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_notebooks import TF_NOISE, code_cells, source, toc_files
+
+ROOT = Path(__file__).resolve().parent.parent
+APPENDICES = ROOT / "appendices"
+NOTEBOOKS = sorted(APPENDICES.glob("*.ipynb"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def markdown(path):
+    if path.suffix == ".md":
+        return path.read_text()
+    cells = json.loads(path.read_text())["cells"]
+    return "\n\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+
+
+def exercise_labels(path):
+    return re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", markdown(path))
+
+
+def test_every_appendix_is_in_the_toc():
+    listed = {f for f in toc_files() if f.startswith("appendices/")}
+    on_disk = {f"appendices/{p.stem}" for p in APPENDICES.glob("*")
+               if p.suffix in (".md", ".ipynb")}
+    assert listed == on_disk
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_appendix_notebook_is_a_clean_run(path):
+    cells, notebook = code_cells(path)
+    counts = [c["execution_count"] for c in cells if source(c).strip()]
+    assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` before committing"
+    first = source(cells[0])
+    assert "import rnnbook" in first and first.index("import rnnbook") < first.index("import keras")
+    assert "widgets" not in notebook["metadata"]
+    for cell in cells:
+        assert "sys.path" not in source(cell) and "nbval-ignore-output" not in cell[
+            "metadata"].get("tags", [])
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", source(cell)
+            if output["output_type"] == "stream":
+                assert output["name"] == "stdout", f"stderr stored: {''.join(output['text'])}"
+                assert not TF_NOISE.search("".join(output["text"]))
+
+
+def test_every_exercise_is_in_the_index():
+    index = (APPENDICES / "exercises.md").read_text()
+    linked = set(re.findall(r"\{ref\}`[^`<]*<([^>]+)>`", index))
+    labels = [label for path in CHAPTERS for label in exercise_labels(path)]
+    assert labels, "no exercise found in chapters/"
+    missing = [label for label in labels if label not in linked]
+    assert not missing, f"exercises missing from appendices/exercises.md: {missing}"
+    stale = linked - set(labels)
+    assert not stale, f"the index links exercises that no chapter has: {stale}"
+
+
+def test_the_index_groups_exercises_under_their_chapter():
+    index = (APPENDICES / "exercises.md").read_text()
+    for path in CHAPTERS:
+        chapter_label = re.match(r"\((\S+)\)=", markdown(path)).group(1)
+        heading = f"## {{ref}}`{chapter_label}`"
+        assert heading in index, f"no heading for {path.name}"
+        section = index.split(heading, 1)[1].split("\n## ", 1)[0]
+        for label in exercise_labels(path):
+            assert f"<{label}>" in section, f"{label} is not under {chapter_label}"
+
+
+def glossary_terms():
+    text = (APPENDICES / "glossary.md").read_text()
+    body = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    return {line.strip().lower() for line in body.splitlines() if line and not line[0].isspace()}
+
+
+def test_every_term_role_names_a_glossary_term():
+    terms = glossary_terms()
+    used = set()
+    for path in [*CHAPTERS, *APPENDICES.glob("*.ipynb"), *APPENDICES.glob("*.md")]:
+        for match in re.findall(r"\{term\}`([^`]+)`", markdown(path)):
+            target = re.search(r"<([^>]+)>$", match)
+            used.add((target.group(1) if target else match).strip().lower())
+    assert used, "no chapter links the glossary"
+    assert used <= terms, f"{{term}} roles without a glossary entry: {used - terms}"
+
+
+def test_every_erratum_link_has_its_label():
+    errata = markdown(APPENDICES / "errata.ipynb")
+    wanted = set(re.findall(r"<(erratum-[^>]+)>", errata))
+    defined = set()
+    for path in [*CHAPTERS, *NOTEBOOKS]:
+        defined |= set(re.findall(r"^\((erratum-[^)]+)\)=$", markdown(path), flags=re.M))
+    assert wanted and wanted <= defined, f"missing labels: {wanted - defined}"
