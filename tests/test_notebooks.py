@@ -9,6 +9,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+# Appendix notebooks are held to the same rules, but they show no explorer.
+NOTEBOOKS = CHAPTERS + sorted((ROOT / "appendices").glob("*.ipynb"))
 TF_NOISE = re.compile(r"oneDNN|cuda|cuInit|absl::|TF_ENABLE_ONEDNN_OPTS|tensorflow/core|"
                       r"WARNING: All log messages|I0000|W0000|E0000")
 EXPLORER_MARK = "data-rnnbook-explorer"
@@ -41,14 +43,14 @@ def test_every_chapter_is_in_the_toc():
     assert listed == on_disk
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_executed_top_to_bottom_in_one_fresh_kernel(path):
     cells, _ = code_cells(path)
     counts = [c["execution_count"] for c in cells if source(c).strip()]
     assert counts == list(range(1, len(counts) + 1)), "run `make notebooks` before committing"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_errors_stderr_or_tensorflow_noise(path):
     cells, _ = code_cells(path)
     for cell in cells:
@@ -59,7 +61,7 @@ def test_no_errors_stderr_or_tensorflow_noise(path):
                 assert not TF_NOISE.search("".join(output["text"]))
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_rnnbook_is_imported_before_keras_and_no_path_hacks(path):
     cells, _ = code_cells(path)
     first = source(cells[0])
@@ -68,7 +70,7 @@ def test_rnnbook_is_imported_before_keras_and_no_path_hacks(path):
         assert "sys.path" not in source(cell)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_output_checks_are_skipped_only_for_explorers(path):
     """nbval ignores a cell's output only where it shows an explorer (volatile widget ids),
     and the next code cell checks the same computation for one fixed setting."""
