@@ -88,3 +88,9 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf _build .cache
+
+# The seed articles' experiments (about 20-25 minutes on 2 shared cores); writes
+# data/articles_experiments.json, which chapters/07_articles_experiments.ipynb shows.
+.PHONY: experiments
+experiments: $(INSTALLED) keras-cache
+	$(BIN)/python tools/articles_experiments.py
