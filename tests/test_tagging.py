@@ -105,3 +105,12 @@ def test_taggers_have_the_articles_parameter_counts(kind, total):
 def test_tagger_rejects_unknown_kind():
     with pytest.raises(ValueError, match="kind"):
         tagging.tagging_model("Transformer")
+
+
+def test_example_figure_has_two_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    x, y = tagging.tagging_data(1, seed=0)
+    fig = tagging.example_figure(x, y)
+    assert len(fig.axes) == 4  # two images and their colour bars

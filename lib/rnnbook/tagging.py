@@ -128,3 +128,25 @@ def tagging_model(kind, *, rnn_units=RNN_UNITS, fc_units=FC_UNITS, dropout=DROPO
     model = keras.Model(inputs=spec_start, outputs=out, name=f"tagger_{kind.lower()}")
     model.compile(optimizer="Adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
+
+
+def example_figure(x, y, sample=0):
+    """One synthetic sequence: its features over frames (top) and its frame labels (bottom).
+
+    ``x`` ``(samples, timesteps, features)``, ``y`` ``(samples, timesteps, classes)``.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1.4]})
+    image = top.imshow(x[sample].T, aspect="auto", cmap="cividis", origin="lower",
+                       interpolation="nearest")
+    top.set(ylabel="feature", title="input x: noise plus class signatures during events")
+    fig.colorbar(image, ax=top, pad=0.01)
+    labels = bottom.imshow(y[sample].T, aspect="auto", cmap="cividis", origin="lower",
+                           interpolation="nearest", vmin=0, vmax=1)
+    bottom.set(xlabel="frame", ylabel="class", title="labels y (1 = event of that class)",
+               yticks=range(0, y.shape[-1], 3))
+    fig.colorbar(labels, ax=bottom, pad=0.01, ticks=[0, 1])
+    fig.tight_layout()
+    return fig
