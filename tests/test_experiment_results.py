@@ -97,6 +97,8 @@ def test_claim_verdicts(results):
     assert verdicts["GRUs have fewer parameters"] == "held"
     # Reuters GRU/LSTM ratios 1/3 and 1/2, taggers 1: not every ratio is below 1
     assert verdicts["GRUs train faster (time per epoch)"] == "mixed"
-    assert verdicts["GRUs do better on less training data"] == "held"
+    assert verdicts["GRUs do better on less data (test accuracy)"] == "held"
+    # test loss is 1 - accuracy in the fixture: lower for the GRU too
+    assert verdicts["GRUs do better on less data (test loss)"] == "held"
     assert verdicts["LSTMs remember longer"].startswith("not tested")
     assert er._verdict([False, False]) == "did not hold"

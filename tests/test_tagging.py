@@ -107,10 +107,10 @@ def test_tagger_rejects_unknown_kind():
         tagging.tagging_model("Transformer")
 
 
-def test_example_figure_has_two_panels():
+def test_example_figure_has_three_panels():
     import matplotlib
 
     matplotlib.use("Agg")
     x, y = tagging.tagging_data(1, seed=0)
     fig = tagging.example_figure(x, y)
-    assert len(fig.axes) == 4  # two images and their colour bars
+    assert len(fig.axes) == 6  # three images and their colour bars

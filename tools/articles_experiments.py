@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FULL = {
     "article": {"seeds": [0, 1], "epochs": 200, "eval_every": 5},
-    "better": {"seeds": [0, 1, 2], "epochs": 15},
-    "learning_curve": {"seeds": [0, 1, 2], "epochs": 15, "sizes": [100, 200, 400, 800]},
-    "tagging": {"seeds": [0], "epochs": 12, "train": 128, "test": 64, "batch_size": 16},
+    "better": {"seeds": [0, 1, 2], "epochs": 10},
+    "learning_curve": {"seeds": [0, 1, 2], "epochs": 10, "sizes": [150, 400, 800]},
+    "tagging": {"seeds": [0], "epochs": 12, "train": 192, "test": 64, "batch_size": 8},
 }
 QUICK = {
     "article": {"seeds": [0], "epochs": 2, "eval_every": 1},
@@ -43,7 +43,7 @@ QUICK = {
     "learning_curve": {"seeds": [0], "epochs": 2, "sizes": [100]},
     "tagging": {"seeds": [0], "epochs": 2, "train": 16, "test": 8, "batch_size": 16},
 }
-TAGGING_DATA = {"events": [2, 5], "lengths": [8, 64], "amplitude": 0.75, "noise": 1.0,
+TAGGING_DATA = {"events": [2, 5], "lengths": [16, 64], "amplitude": 3.0, "noise": 1.0,
                 "band": 16, "signature_seed": 1234}
 
 
@@ -158,12 +158,37 @@ def run_tagging(budget, progress):
     return runs
 
 
+def rerun_tagging(path, budget):
+    results = json.loads(path.read_text())
+    results.setdefault("previous", []).append({
+        "why": "the tagging part was re-run with a larger budget; these are the earlier runs",
+        "budget": results["budget"]["tagging"], "tagging_data": results["tagging_data"],
+        "tagging": results["tagging"]})
+    started = time.time()
+    progress = keras.utils.Progbar(len(budget["tagging"]["seeds"]) * 3
+                                   * budget["tagging"]["epochs"], unit_name="epoch",
+                                   stateful_metrics=["loss"])
+    results["budget"]["tagging"] = budget["tagging"]
+    results["tagging_data"] = TAGGING_DATA
+    results["tagging"] = run_tagging(budget["tagging"], progress)
+    results["tagging_wall_seconds"] = round(time.time() - started, 1)
+    path.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"\nwrote the tagging part into {path} in {results['tagging_wall_seconds'] / 60:.1f} "
+          "minutes")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny smoke-test budget")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "articles_experiments.json")
+    parser.add_argument("--only-tagging", action="store_true",
+                        help="re-run only the tagging part into an existing --out file, keeping "
+                             "the earlier tagging runs under 'previous'")
     args = parser.parse_args()
     budget = QUICK if args.quick else FULL
+    if args.only_tagging:
+        rerun_tagging(args.out, budget)
+        return
     started = time.time()
     data = reuters.article_data()
     progress = keras.utils.Progbar(units_of_work(budget), unit_name="epoch",

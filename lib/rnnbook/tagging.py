@@ -130,23 +130,29 @@ def tagging_model(kind, *, rnn_units=RNN_UNITS, fc_units=FC_UNITS, dropout=DROPO
     return model
 
 
-def example_figure(x, y, sample=0):
-    """One synthetic sequence: its features over frames (top) and its frame labels (bottom).
+def example_figure(x, y, sample=0, *, band=16, signature_seed=1234):
+    """One synthetic sequence: its features over frames (top), the mean of each class's
+    signature bins (middle, where the events show) and its frame labels (bottom).
 
-    ``x`` ``(samples, timesteps, features)``, ``y`` ``(samples, timesteps, classes)``.
+    ``x`` ``(samples, timesteps, features)``, ``y`` ``(samples, timesteps, classes)``;
+    ``band`` and ``signature_seed`` must be those that made the data.
     """
     import matplotlib.pyplot as plt
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 1.4]})
-    image = top.imshow(x[sample].T, aspect="auto", cmap="cividis", origin="lower",
-                       interpolation="nearest")
-    top.set(ylabel="feature", title="input x: noise plus class signatures during events")
-    fig.colorbar(image, ax=top, pad=0.01)
-    labels = bottom.imshow(y[sample].T, aspect="auto", cmap="cividis", origin="lower",
-                           interpolation="nearest", vmin=0, vmax=1)
-    bottom.set(xlabel="frame", ylabel="class", title="labels y (1 = event of that class)",
-               yticks=range(0, y.shape[-1], 3))
-    fig.colorbar(labels, ax=bottom, pad=0.01, ticks=[0, 1])
+    signatures = class_signatures(y.shape[-1], x.shape[-1], band=band, seed=signature_seed)
+    matched = x[sample] @ signatures.T / band  # (timesteps, classes)
+    fig, axes = plt.subplots(3, 1, figsize=(9, 5.6), sharex=True,
+                             gridspec_kw={"height_ratios": [3, 1.4, 1.4]})
+    panels = [(x[sample].T, "feature", "input x: 256 noisy features per frame", None),
+              (matched.T, "class", "mean of each class's 16 signature features", None),
+              (y[sample].T, "class", "labels y (1 = inside an event of that class)", (0, 1))]
+    for ax, (image, ylabel, title, limits) in zip(axes, panels, strict=True):
+        low, high = limits or (None, None)
+        shown = ax.imshow(image, aspect="auto", cmap="cividis", origin="lower",
+                          interpolation="nearest", vmin=low, vmax=high)
+        ax.set(ylabel=ylabel, title=title)
+        ax.title.set_fontsize(10)
+        fig.colorbar(shown, ax=ax, pad=0.01)
+    axes[-1].set_xlabel("frame")
     fig.tight_layout()
     return fig
