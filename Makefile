@@ -93,3 +93,9 @@ clean:
 .PHONY: adding-problem
 adding-problem: $(INSTALLED)
 	$(BIN)/python tools/adding_problem.py
+
+# The seed articles' experiments (about 20-25 minutes on 2 shared cores); writes
+# data/articles_experiments.json, which chapters/07_articles_experiments.ipynb shows.
+.PHONY: experiments
+experiments: $(INSTALLED) keras-cache
+	$(BIN)/python tools/articles_experiments.py

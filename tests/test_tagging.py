@@ -1,0 +1,116 @@
+"""The synthetic frame-tagging task, frame-level F1 and seed 001's taggers."""
+
+import keras
+import numpy as np
+import pytest
+
+import rnnbook  # noqa: F401  (before keras: keeps TensorFlow quiet)
+from rnnbook import params, tagging
+
+
+def runs(column):
+    """(start, length) of each run of ones in a 0/1 vector."""
+    padded = np.concatenate([[0], column, [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def test_shapes_types_and_binary_labels():
+    x, y = tagging.tagging_data(4, seed=3)
+    assert x.shape == (4, 256, 256) and y.shape == (4, 256, 10)
+    assert x.dtype == np.float32 and y.dtype == np.float32
+    assert set(np.unique(y)) <= {0.0, 1.0} and y.sum() > 0
+
+
+def test_one_event_without_noise_is_its_signature_over_its_frames():
+    signatures = tagging.class_signatures()
+    x, y = tagging.tagging_data(20, events=(1, 1), lengths=(5, 30), noise=0.0, amplitude=2.0,
+                                seed=1)
+    for s in range(20):
+        (c,) = np.flatnonzero(y[s].any(0))
+        (start, length), = runs(y[s, :, c])
+        assert 5 <= length <= 30
+        np.testing.assert_array_equal(x[s, start:start + length],
+                                      np.broadcast_to(2.0 * signatures[c], (length, 256)))
+        outside = np.ones(256, bool)
+        outside[start:start + length] = False
+        assert np.all(x[s, outside] == 0)
+
+
+def test_events_have_different_lengths_and_overlap():
+    _, y = tagging.tagging_data(30, events=(2, 5), lengths=(8, 64), seed=0)
+    lengths = {length for s in range(30) for c in range(10) for _, length in runs(y[s, :, c])}
+    assert min(lengths) >= 8 and len(lengths) > 10
+    assert (y.sum(-1) > 1).any(), "no frame carries two labels"
+
+
+def test_seeded_and_signatures_shared():
+    a, _ = tagging.tagging_data(2, seed=5)
+    b, _ = tagging.tagging_data(2, seed=5)
+    c, _ = tagging.tagging_data(2, seed=6)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    signatures = tagging.class_signatures(band=16)
+    assert signatures.shape == (10, 256) and np.all(signatures.sum(1) == 16)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"lengths": (8, 300)}, "lengths"), ({"lengths": (0, 4)}, "lengths"),
+    ({"events": (3, 2)}, "events"), ({"band": 0}, "band"),
+])
+def test_bad_settings_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        tagging.tagging_data(2, **kwargs)
+
+
+def test_zero_samples_raise():
+    with pytest.raises(ValueError, match="samples"):
+        tagging.tagging_data(0)
+
+
+def test_frame_f1_by_hand():
+    y_true = np.array([[1, 0], [1, 1], [0, 0]])
+    y_prob = np.array([[0.9, 0.2], [0.4, 0.7], [0.6, 0.1]])
+    # predicted [[1,0],[0,1],[1,0]]: class 0 TP=1 FP=1 FN=1, class 1 TP=1 FP=0 FN=0
+    assert tagging.frame_f1(y_true, y_prob) == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+    assert tagging.frame_f1(y_true, y_prob, average="macro") == pytest.approx((0.5 + 1) / 2)
+    assert tagging.frame_f1(np.zeros((3, 2)), np.zeros((3, 2))) == 1.0
+
+
+def test_frame_f1_equals_keras_micro_f1():
+    rng = np.random.default_rng(0)
+    y_true = (rng.random((3, 40, 10)) < 0.2).astype("float32")
+    y_prob = rng.random((3, 40, 10)).astype("float32")
+    metric = keras.metrics.F1Score(average="micro", threshold=0.5)
+    metric.update_state(y_true.reshape(-1, 10), y_prob.reshape(-1, 10))
+    assert tagging.frame_f1(y_true, y_prob) == pytest.approx(float(metric.result()), abs=1e-6)
+
+
+def test_frame_f1_errors():
+    with pytest.raises(ValueError, match="shapes differ"):
+        tagging.frame_f1(np.zeros((2, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="average"):
+        tagging.frame_f1(np.zeros((2, 3)), np.zeros((2, 3)), average="weighted")
+
+
+@pytest.mark.parametrize("kind,total", [("SimpleRNN", 12714), ("LSTM", 46698), ("GRU", 35370)])
+def test_taggers_have_the_articles_parameter_counts(kind, total):
+    model = tagging.tagging_model(kind)
+    recurrent = [params.count_params(kind, 32, m, reset_after=False) for m in (256, 32)]
+    assert model.count_params() == total == sum(recurrent) + params.dense_params(32, 32) \
+        + params.dense_params(10, 32)
+    assert model.output_shape == (None, 256, 10)
+
+
+def test_tagger_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="kind"):
+        tagging.tagging_model("Transformer")
+
+
+def test_example_figure_has_three_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    x, y = tagging.tagging_data(1, seed=0)
+    fig = tagging.example_figure(x, y)
+    assert len(fig.axes) == 6  # three images and their colour bars
