@@ -71,7 +71,8 @@ def test_errors(results):
 
 def test_views_and_explorer(results):
     html = er.results_view("seed 000: LSTM(50)", 0, results)
-    assert html.count("<svg") == 2 and "test accuracy 0.750" in html
+    assert html.count("<svg") == 1 and html.count("<g transform") == 2  # loss, then scores
+    assert ">epoch<" in html and "test accuracy 0.750" in html
     assert "this part ran seeds [0]" in er.results_view("seed 001 tagger: GRU", 2, results)
     assert "frame-level F1 0.400" in er.results_view("seed 001 tagger: GRU", 0, results)
     explorer = er.results_explorer(results)

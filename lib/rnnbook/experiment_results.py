@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbook import svg
 from rnnbook.explorer import Choice, Explorer
 from rnnbook.plots import OKABE_ITO
 
@@ -195,48 +196,6 @@ def tagging_figure(results):
 
 # ---- the explorer ----------------------------------------------------------------------------
 
-def _svg_chart(series, *, title, ylim, width=560, height=170):
-    """A small SVG line chart over epochs: ``series`` maps label -> (epochs, values)."""
-    left, right, top, bottom = 48, 150, 20, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
-    last = max(max(epochs) for epochs, _ in series.values())
-    low, high = ylim
-
-    def px(epoch):
-        return left + plot_w * (epoch - 1) / max(last - 1, 1)
-
-    def py(value):
-        return top + plot_h * (1 - (np.clip(value, low, high) - low) / (high - low))
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(title)}">',
-             f'<text x="{left}" y="13" font-size="12" font-weight="bold" fill="currentColor">'
-             f'{escape(title)}</text>']
-    for tick in (low, (low + high) / 2, high):
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py(tick):.1f}" '
-                     f'y2="{py(tick):.1f}" stroke="currentColor" stroke-opacity="0.15"/>'
-                     f'<text x="{left - 4}" y="{py(tick) + 4:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="currentColor">{tick:.2g}</text>')
-    for epoch in sorted({1, last, *range(0, last + 1, max(1, last // 5))} - {0}):
-        parts.append(f'<text x="{px(epoch):.1f}" y="{height - 14}" font-size="10" '
-                     f'text-anchor="middle" fill="currentColor">{epoch}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 2}" font-size="10" '
-                 'text-anchor="middle" fill="currentColor">epoch</text>')
-    for index, (label, (epochs, values)) in enumerate(series.items()):
-        color = OKABE_ITO[(4, 5, 2, 0)[index % 4]]
-        points = " ".join(f"{px(e):.0f},{py(v):.0f}" for e, v in zip(epochs, values,
-                                                                          strict=True))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
-                     'stroke-width="2"/>')
-        y = top + 8 + 16 * index
-        parts.append(f'<line x1="{left + plot_w + 10}" x2="{left + plot_w + 28}" y1="{y}" '
-                     f'y2="{y}" stroke="{color}" stroke-width="2"/>'
-                     f'<text x="{left + plot_w + 32}" y="{y + 4}" font-size="11" '
-                     f'fill="currentColor">{escape(label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def run_summary(results, part, model, seed):
     """One line about a stored run: budget, final numbers and seconds per epoch."""
     found = runs(results, part, model=model, seed=seed)
@@ -293,8 +252,15 @@ def results_view(run="seed 000: LSTM(50)", seed=0, results=None):
     if "test_loss" in record:
         loss_series["test loss"] = (record["eval_epochs"], record["test_loss"])
         loss_top = max(loss_top, float(np.ceil(max(record["test_loss"]) * 2) / 2))
-    return (_svg_chart(loss_series, title=f"{run}, seed {seed}: loss", ylim=(0, loss_top))
-            + _svg_chart(test_series, title="accuracy and score", ylim=(0, 1)) + text)
+    panels = []
+    for title, series, ylim in ((f"{run}, seed {seed}: loss", loss_series, (0, loss_top)),
+                                ("accuracy and score", test_series, (0, 1))):
+        colors = {label: OKABE_ITO[(4, 5, 2, 0)[i % 4]] for i, label in enumerate(series)}
+        panels.append(svg.line_panel(series, title=title, ylim=ylim, xlabel="epoch",
+                                     height=170, legend_width=150, colors=colors))
+    chart = svg.stack(panels, height=170, label=(
+        f"{run}, seed {seed}: loss (top), accuracy and score (bottom) by epoch."))
+    return chart + text
 
 
 def results_explorer(results=None):

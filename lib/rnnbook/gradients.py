@@ -239,14 +239,13 @@ def explorer_view(spectral_radius=1.0, activation="tanh", timesteps=30):
     log_norm = np.log10(np.maximum(r["state"], 1e-30))
     low = min(-8.0, float(np.floor(log_norm.min())))
     high = max(2.0, float(np.ceil(log_norm.max())))
-    gradient = svg.line_panel({"log10 norm": log_norm},
-                              title="gradient norm against lag (x axis: lag)",
-                              ylim=(max(low, -30.0), min(high, 30.0)))
+    gradient = svg.line_panel({"log10 norm": log_norm}, title="gradient norm against lag",
+                              ylim=(max(low, -30.0), min(high, 30.0)), xlabel="lag")
     states = r["states"][1:, :4]
     limit = max(1.0, float(np.ceil(np.abs(states).max())))
     trajectory = svg.line_panel({f"h[{i}]": states[:, i] for i in range(4)},
-                                title="hidden state, units 0-3 (x axis: t - 1)",
-                                ylim=(-limit, limit))
+                                title="hidden state, units 0-3",
+                                ylim=(-limit, limit), xlabel="step t - 1")
     chart = svg.stack([gradient, trajectory], label=(
         f"Simple RNN, spectral radius {spectral_radius:g}, {activation}, T = {timesteps}: "
         "log gradient norm against lag (top), hidden state over time (bottom)."))

@@ -14,27 +14,34 @@ from rnnbook.plots import OKABE_ITO
 
 
 def _fmt(value):
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A short tick label: 0.5, 2, -8, 1.86e+17."""
+    return f"{value:.3g}"
 
 
-def line_panel(series, *, title, ylim, width=560, height=150, highlight=None, colors=None,
-               dashed=()):
-    """One chart of several lines over time steps, as an SVG ``<g>`` fragment string.
+def line_panel(series, *, title, ylim, xlabel="time step t", width=560, height=150,
+               legend_width=120, highlight=None, colors=None, dashed=()):
+    """One chart of several lines, as an SVG ``<g>`` fragment string.
 
     Parameters
     ----------
-    series : dict of label -> 1-D array, all of one length (timesteps).
+    series : dict of label -> values at x = 0, 1, 2, ... (time steps), or label -> a pair
+        ``(x, values)`` for lines drawn at their own x (epochs, say).
     ylim : (low, high) of the vertical axis; values outside are clipped to it.
-    highlight : int, optional. A time step to mark with a vertical band.
+    xlabel : what the horizontal axis counts.
+    highlight : int, optional. An x to mark with a vertical band.
     """
     colors = colors or {}
-    left, right, top, bottom = 44, 120, 18, 22
+    curves = {label: (v if isinstance(v, tuple) else (np.arange(len(v)), v))
+              for label, v in series.items()}
+    left, right, top, bottom = 44, legend_width, 18, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     low, high = ylim
-    steps = len(next(iter(series.values())))
+    x_low = min(min(x) for x, _ in curves.values())
+    x_high = max(max(x) for x, _ in curves.values())
+    span = max(x_high - x_low, 1)
 
     def px(t):
-        return left + (plot_w * t / max(steps - 1, 1))
+        return left + (plot_w * (t - x_low) / span)
 
     def py(v):
         return top + plot_h * (1 - (np.clip(v, low, high) - low) / (high - low))
@@ -42,7 +49,7 @@ def line_panel(series, *, title, ylim, width=560, height=150, highlight=None, co
     parts = [f'<text x="{left}" y="12" font-size="12" font-weight="bold" '
              f'fill="currentColor">{escape(title)}</text>']
     if highlight is not None:
-        band = plot_w / max(steps - 1, 1)
+        band = plot_w / span
         parts.append(f'<rect x="{px(highlight) - band / 2:.1f}" y="{top}" width="{band:.1f}" '
                      f'height="{plot_h}" fill="currentColor" opacity="0.08"/>')
     for tick in (low, (low + high) / 2, high):
@@ -51,14 +58,14 @@ def line_panel(series, *, title, ylim, width=560, height=150, highlight=None, co
                      'stroke="currentColor" stroke-opacity="0.15"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
                      f'fill="currentColor">{_fmt(tick)}</text>')
-    for t in range(0, steps, max(1, steps // 8)):
+    for t in range(x_low, x_high + 1, max(1, (x_high - x_low + 1) // 8)):
         parts.append(f'<text x="{px(t):.1f}" y="{height - 6}" font-size="10" '
                      f'text-anchor="middle" fill="currentColor">{t}</text>')
     parts.append(f'<text x="{left + plot_w + 10}" y="{height - 6}" font-size="10" '
-                 'fill="currentColor">time step t</text>')
-    for index, (label, values) in enumerate(series.items()):
+                 f'fill="currentColor">{escape(xlabel)}</text>')
+    for index, (label, (xs, values)) in enumerate(curves.items()):
         color = colors.get(label, OKABE_ITO[index % len(OKABE_ITO)])
-        points = " ".join(f"{px(t):.0f},{py(v):.0f}" for t, v in enumerate(values))
+        points = " ".join(f"{px(t):.0f},{py(v):.0f}" for t, v in zip(xs, values, strict=True))
         dash = ' stroke-dasharray="4 3"' if label in dashed else ""
         parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
                      f'stroke-width="2"{dash}/>')
