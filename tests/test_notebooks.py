@@ -51,6 +51,16 @@ def test_executed_top_to_bottom_in_one_fresh_kernel(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_printout_is_stored_as_one_output(path):
+    """`make notebooks` joins a cell's stream chunks, so stored files do not churn."""
+    cells, _ = code_cells(path)
+    for cell in cells:
+        kinds = [o.get("name") if o["output_type"] == "stream" else None for o in cell["outputs"]]
+        repeated = [a for a, b in zip(kinds, kinds[1:], strict=False) if a and a == b]
+        assert not repeated, source(cell)[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_errors_stderr_or_tensorflow_noise(path):
     cells, _ = code_cells(path)
     for cell in cells:

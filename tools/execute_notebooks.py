@@ -17,6 +17,25 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def merge_streams(notebook):
+    """Join each cell's consecutive stdout (or stderr) chunks into one output.
+
+    ipykernel splits a printout into chunks at flush times that vary from run to run; joined,
+    the stored notebook is the same on every run (nbval and the website join them too).
+    """
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
@@ -25,6 +44,7 @@ def execute(path):
     start = time.perf_counter()
     client.execute()
     notebook.metadata.pop("widgets", None)
+    merge_streams(notebook)
     nbformat.write(notebook, path)
     return time.perf_counter() - start
 
