@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
+from conftest import ROOT
 
 PAGE_BUDGET = 1.5 * 1024 * 1024  # bytes: a page's HTML and the images it embeds
 BUILD_BUDGET = 60  # seconds, for the build with stored outputs
@@ -103,8 +105,10 @@ def test_each_page_is_light(site):
 def test_download_and_launch_buttons(site):
     chapter = (site / "chapters" / "00_how_this_book_checks_itself.html").read_text()
     assert "_sources/chapters/00_how_this_book_checks_itself.ipynb" in chapter
-    assert ("https://colab.research.google.com/github/recurrent-networks-verified/book/blob/main/"
-            "chapters/00_how_this_book_checks_itself.ipynb") in chapter
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    owner_and_name = repository["url"].removeprefix("https://github.com/")
+    assert (f"https://colab.research.google.com/github/{owner_and_name}/blob/"
+            f"{repository['branch']}/chapters/00_how_this_book_checks_itself.ipynb") in chapter
 
 
 def test_build_time(site):
