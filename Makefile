@@ -1,14 +1,21 @@
 # Recurrent Networks, Verified: `make book` builds the website, `make test` runs every check.
-# Both create .venv from requirements.txt first if it is missing or out of date.
+# Both first make .venv hold exactly the lock for this Python version (locks/py3XX.txt).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
+# `make test PYTHON=python3.12` builds and tests in .venv-python3.12, beside the default .venv.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= $(if $(filter command line environment,$(origin PYTHON)),.venv-$(notdir $(PYTHON)),.venv)
 BIN := $(VENV)/bin
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])' 2>/dev/null)
+LOCK := locks/py$(PY_VERSION).txt
 INSTALLED := $(VENV)/.installed
 SHARED_DATA ?= ../shared/data
+UV_VERSION = $(shell sed -n 's/^uv==//p' $(LOCK))
+# `make lock` resolves for the machines the book is tested on; see the README.
+LOCK_PLATFORM ?= x86_64-manylinux_2_28
+LOCK_PYTHONS ?= 3.11 3.12 3.13
 
 # TensorFlow reads these once, at import: set here they reach every kernel we start.
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -21,7 +28,7 @@ export PYTHONPATH := $(CURDIR)/lib$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Keras' dataset cache lives in the project (git-ignored); see `keras-cache` below.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
-.PHONY: help book test unit nbval build-check site notebooks lab lint clean keras-cache bench
+.PHONY: help book test unit nbval portability build-check site notebooks lab lint clean keras-cache bench
 
 help:
 	@echo "make book       build the website into _build/html"
@@ -30,11 +37,31 @@ help:
 	@echo "make lab        open JupyterLab on chapters/"
 	@echo "make bench      time the NumPy reference beside Keras (writes data/benchmark.json)"
 
-$(INSTALLED): requirements.txt pyproject.toml
+# uv (pinned in the lock) makes the environment equal the lock, package for package: it
+# installs what is missing, changes what differs and removes what the lock does not name.
+$(INSTALLED): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python $(LOCK)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	@touch $@
+
+$(LOCK):
+	@echo "No lock for Python $(PY_VERSION) ($(PYTHON)): the book supports the versions" \
+	  "in locks/ (see the README)."; exit 1
+
+# The drift check, for maintainers (not part of `make test`): the newest releases of the
+# direct dependencies in .venv-latest, which versions changed, then the unit tests and nbval.
+.PHONY: test-latest
+test-latest: $(INSTALLED) keras-cache
+	$(BIN)/python tools/test_latest.py .venv-latest
+
+# Re-resolve requirements.txt into one lock per supported Python version.
+.PHONY: lock
+lock: $(INSTALLED)
+	for version in $(LOCK_PYTHONS); do \
+	  $(BIN)/uv pip compile --quiet requirements.txt --python-version $$version \
+	    --python-platform $(LOCK_PLATFORM) -o locks/py$${version/./}.txt; done
 
 # Readers with internet get Reuters through keras.datasets as usual; offline runs and CI
 # seed the cache from the shared copies, which are never committed here.
@@ -47,7 +74,7 @@ book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --builder html
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-test: $(INSTALLED) keras-cache lint unit nbval site
+test: $(INSTALLED) keras-cache lint unit nbval portability site
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check lib tests tools
@@ -58,9 +85,16 @@ unit: $(INSTALLED)
 # Every notebook is checked against its stored outputs; tools/nbval_timing.py prints each
 # notebook's time and fails the run past the budgets.
 NOTEBOOK_DIRS := chapters $(wildcard appendices)
+NBVAL := PYTHONPATH=tools:$$PYTHONPATH $(BIN)/python -m pytest --nbval --nbval-current-env \
+  $(or $(NB),$(NOTEBOOK_DIRS)) -q -p nbval_timing -p no:cacheprovider
 nbval: $(INSTALLED) keras-cache
-	PYTHONPATH=tools:$$PYTHONPATH $(BIN)/python -m pytest --nbval --nbval-current-env \
-	  $(or $(NB),$(NOTEBOOK_DIRS)) -q -p nbval_timing -p no:cacheprovider
+	$(NBVAL)
+
+# The same nbval run under another numeric environment (another CPU's SIMD and BLAS kernels,
+# one thread, TensorFlow's oneDNN kernels on an older instruction set; tools/portable_env.py
+# says what and why): a stored output that depends on the machine fails here.
+portability: $(INSTALLED) keras-cache
+	$(BIN)/python tools/portable_env.py -- env $(NBVAL)
 
 CHECK_BUILD := $(CURDIR)/.cache/check-build
 build-check: $(INSTALLED)
