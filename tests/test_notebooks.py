@@ -96,3 +96,40 @@ def test_output_checks_are_skipped_only_for_explorers(path):
             assert shows_explorer, f"output ignored without an explorer: {text[:80]}"
             following = cells[index + 1]
             assert "NBVAL_IGNORE_OUTPUT" not in source(following) and following["outputs"]
+
+
+FLOAT = re.compile(r"(?<![\w.])[-+]?(\d+)\.(\d+)(?:e[-+]?\d+)?(?![\w.])", re.I)
+#: A printed float carries at most this many significant digits: beyond that the digits are
+#: rounding noise on another CPU, BLAS kernel or thread count (the portability run checks it).
+MAX_SIGNIFICANT = 4
+OLD_VERDICT = re.compile(r"max \|[^|]+\| (?:< 1e[-+]\d\d|= 0), tolerance")
+
+
+def significant_digits(whole, fraction):
+    digits = (whole + fraction).lstrip("0")
+    return len(digits) if whole.strip("0") else len(fraction.lstrip("0"))
+
+
+def checked_texts(cell):
+    """The text of a cell's outputs that nbval compares (widget views, images excluded)."""
+    for output in cell["outputs"]:
+        if output["output_type"] == "stream":
+            yield "".join(output["text"])
+        for mime, data in output.get("data", {}).items():
+            if mime.startswith(("text/plain", "text/markdown", "application/papermill.record/")):
+                yield "".join(data) if isinstance(data, list) else str(data)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_printed_float_carries_rounding_noise(path):
+    cells, _ = code_cells(path)
+    noisy = []
+    for cell in cells:
+        if "NBVAL_IGNORE_OUTPUT" in source(cell):
+            continue
+        for text in checked_texts(cell):
+            assert not OLD_VERDICT.search(text), f"prints the size of noise: {text[:120]}"
+            noisy += [m.group(0) for m in FLOAT.finditer(text)
+                      if significant_digits(m.group(1), m.group(2)) > MAX_SIGNIFICANT]
+    assert not noisy, (f"floats printed with more than {MAX_SIGNIFICANT} significant digits: "
+                       f"{noisy[:12]}; print a verdict, or round to what survives")
