@@ -82,3 +82,16 @@ def test_errors():
     with pytest.raises(ValueError, match="inputs must be"):
         conventions.pytorch_forward("LSTM", conventions.keras_to_pytorch(
             "LSTM", np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8)), np.zeros((5, 3)))
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_pytorch_outputs_match_keras_and_say_what_ran(kind, rng):
+    import importlib.util
+
+    layer = make_layer(kind, 5, 3, rng=rng, return_sequences=True)
+    x = rng.normal(size=(2, 6, 3)).astype("float32")
+    outputs, ran = conventions.pytorch_outputs(layer, x)
+    assert compare(outputs, layer(x)).ok
+    has_torch = importlib.util.find_spec("torch") is not None
+    assert ran == (f"torch.nn.{conventions.TORCH_MODULES[kind]}" if has_torch
+                   else conventions.DOCUMENTED)

@@ -152,3 +152,48 @@ def round_trip_is_exact(kind, weights):
     back = pytorch_to_keras(kind, keras_to_pytorch(kind, *weights))
     return all(a.shape == b.shape and np.array_equal(a, b)
                for a, b in zip(weights, back, strict=True))
+
+
+#: What :func:`pytorch_outputs` says it ran when PyTorch is not installed.
+DOCUMENTED = "PyTorch's documented equations in NumPy (torch is not installed)"
+TORCH_MODULES = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
+
+
+def pytorch_module(layer):
+    """A real ``torch.nn.RNN`` / ``LSTM`` / ``GRU`` (``batch_first=True``) holding ``layer``'s
+    weights, loaded with ``load_state_dict(strict=True)``. Needs PyTorch."""
+    import torch
+
+    kind = _kind(type(layer).__name__)
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    state = keras_to_pytorch(kind, kernel, recurrent_kernel, bias)
+    module = getattr(torch.nn, TORCH_MODULES[kind])(kernel.shape[0], recurrent_kernel.shape[0],
+                                                    batch_first=True)
+    module.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+                            for name, a in state.items()}, strict=True)
+    return module
+
+
+def pytorch_outputs(layer, inputs):
+    """PyTorch's outputs at every step for ``layer``'s weights, and what computed them.
+
+    Parameters
+    ----------
+    layer : a built Keras ``SimpleRNN`` (tanh), ``LSTM`` or ``GRU`` (``reset_after=True``).
+    inputs : array ``(samples, timesteps, input_dim)``.
+
+    Returns
+    -------
+    ``(outputs, ran)``: outputs ``(samples, timesteps, units)``; ``ran`` names what ran,
+    ``"torch.nn.LSTM"`` and so on where PyTorch is installed, :data:`DOCUMENTED` otherwise.
+    """
+    kind = _kind(type(layer).__name__)
+    x = np.asarray(inputs, dtype=np.float32)
+    try:
+        import torch
+    except ImportError:
+        state = keras_to_pytorch(kind, *layer.get_weights())
+        return pytorch_forward(kind, state, x), DOCUMENTED
+    with torch.no_grad():
+        outputs, _ = pytorch_module(layer)(torch.from_numpy(x))
+    return outputs.numpy(), f"torch.nn.{TORCH_MODULES[kind]}"
