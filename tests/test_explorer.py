@@ -1,8 +1,10 @@
 """The explorer mechanism and the one-unit cells behind the explorers."""
 
+import base64
 import itertools
 import json
 import re
+import zlib
 
 import keras
 import numpy as np
@@ -31,23 +33,55 @@ def test_static_grid_holds_the_view_of_every_setting():
         assert views[index[f"{i}|{j}"]] == explorer.view(a=a, b=b)
 
 
+def stored(html):
+    """The data an explorer's page carries, with its views unpacked."""
+    data = json.loads(re.search(r'class="rnnbook-explorer-data">(.*?)</script>', html).group(1))
+    data["views"] = json.loads(zlib.decompress(base64.b64decode(data.pop("z")), -15))
+    return data
+
+
 def test_static_html_is_self_contained():
-    html = toy_explorer().static_html()
+    explorer = toy_explorer()
+    html = explorer.static_html()
     assert 'data-rnnbook-explorer="1"' in html and "<script>" in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
-    payload = re.search(r'class="rnnbook-explorer-data">(.*?)</script>', html).group(1)
-    data = json.loads(payload)
+    data = stored(html)
     assert data["labels"] == [["1", "2", "3", "4"], ["ex", "why"]]
+    assert (data["views"], data["index"]) == explorer.static_views()
     assert '<p>2-x</p>' in html.split("rnnbook-explorer-view")[1][:40]  # the default view
-    assert "8 precomputed settings" in html
+    assert "<p>big</p>" not in html  # the other views travel compressed
+
+
+def test_controls_with_three_positions_or_fewer_are_buttons():
+    html = toy_explorer().static_html()
+    assert html.count('type="range"') == 1           # a: four values
+    assert html.count('type="radio"') == 2 and "<select" not in html  # b: two options
+    assert '<span class="rnnbook-range-end" aria-hidden="true">1</span>' in html
+    assert '<span class="rnnbook-range-end" aria-hidden="true">4</span>' in html
+    many = Explorer(lambda c="a": c, [Choice("c", "c:", dict.fromkeys("abcd", "a") | {
+        "b": "b", "c": "c", "d": "d"})], title="t").static_html()
+    assert "<select" in many and 'type="radio"' not in many
+    box = Explorer(lambda n=1: str(n), [Slider("n", "n:", [1, 2], 1)], title="t").widget()
+    assert type(box.children[1]).__name__ == "ToggleButtons"   # 1 or 2, also in Jupyter
+
+
+def test_the_note_only_where_a_slider_reaches_further_in_jupyter():
+    assert toy_explorer().note() == ""  # a: every integer from 1 to 4 is stored
+    wide = Explorer(lambda v=0.0: str(v), [Slider("v", "v:", [0.0, 1.0], 0.0, live_step=0.1)],
+                    title="t")
+    assert wide.note() == ("This page holds 2 precomputed settings (v 0 or 1). Run the "
+                           "chapter in Jupyter to set any value in between (v 0 to 1).")
+    assert "rnnbook-explorer-note" in wide.static_html()
+    assert "rnnbook-explorer-note" not in toy_explorer().static_html()
 
 
 def test_script_end_tags_in_views_cannot_break_out():
     explorer = Explorer(lambda a=0: "</script><b>x</b>", [Slider("a", "a", [0, 1], 0)],
                         title="t")
-    payload = re.search(r'class="rnnbook-explorer-data">(.*?)</script>',
-                        explorer.static_html()).group(1)
-    assert json.loads(payload)["views"] == ["</script><b>x</b>"]
+    html = explorer.static_html()
+    payload = re.search(r'class="rnnbook-explorer-data">(.*?)</script>', html).group(1)
+    assert "</" not in payload
+    assert stored(html)["views"] == ["</script><b>x</b>"]
 
 
 def test_live_widget_recomputes_over_the_full_range():

@@ -7,26 +7,35 @@ controls. Displaying it gives one output with two representations:
 - ``application/vnd.jupyter.widget-view+json``: ipywidgets controls calling ``view`` live,
   over the full range of every control. Jupyter shows this one when a kernel is running.
 - ``text/html``: the same controls as plain HTML, the views for a grid of settings computed
-  once by the same ``view`` function, and a short script that shows the view matching the
-  controls. The website shows this one (``nb_mime_priority_overrides`` in ``_config.yml``),
-  so the explorer responds with no kernel and no network, and says which settings it holds.
+  once by the same ``view`` function (stored compressed), and a short script that shows the
+  view matching the controls. The website shows this one (``nb_mime_priority_overrides`` in
+  ``_config.yml``), so the explorer responds with no kernel and no network, and, where a
+  slider reaches further in Jupyter, says which settings the page holds.
+
+A control with three positions or fewer is shown as buttons, not as a slider.
 
 There is one implementation of the logic (Python); the browser only looks views up.
 """
 
+import base64
+import hashlib
 import itertools
 import json
+import zlib
 from dataclasses import dataclass, field
 from html import escape
 
 #: Marks an explorer's static HTML; the browser tests and notebook checks look for it.
 EXPLORER_ATTRIBUTE = "data-rnnbook-explorer"
+#: A control offering this many positions or fewer is a choice (buttons), not a slider.
+MAX_BUTTONS = 3
 
 
 @dataclass
 class Slider:
     """A numeric control: the static site offers ``values``; Jupyter the range
-    ``[min(values), max(values)]`` in steps of ``live_step``."""
+    ``[min(values), max(values)]`` in steps of ``live_step``. With three values or fewer
+    the website shows it as a choice of buttons, not as a slider."""
 
     name: str
     label: str
@@ -39,10 +48,27 @@ class Slider:
             raise ValueError(f"default {self.default!r} of {self.name!r} must be one of "
                              f"its values {self.values!r}")
 
+    @property
+    def live_values(self):
+        """The positions Jupyter's slider offers (``None``: too many to list)."""
+        low, high = min(self.values), max(self.values)
+        if all(isinstance(v, int) for v in self.values) and float(self.live_step or 1) >= 1:
+            return list(range(low, high + 1, int(self.live_step or 1)))
+        step = self.live_step or (high - low) / 100
+        count = round((high - low) / step) + 1
+        return [low + i * step for i in range(count)] if count <= 1000 else None
+
+    @property
+    def has_more_live(self):
+        """True when Jupyter's slider offers settings the static grid lacks."""
+        live = self.live_values
+        return live is None or len(live) > len(self.values)
+
 
 @dataclass
 class Choice:
-    """A control choosing one of ``options``, a dict of label -> value."""
+    """A control choosing one of ``options``, a dict of label -> value (buttons for three
+    options or fewer, a drop-down list for more)."""
 
     name: str
     label: str
@@ -106,27 +132,50 @@ class Explorer:
         return views, index
 
     def static_html(self):
-        """The self-contained HTML (controls, precomputed views, script) for the website."""
+        """The self-contained HTML (controls, precomputed views, script) for the website.
+
+        The views travel compressed (raw deflate, base64; the browser's own
+        ``DecompressionStream`` unpacks them), so a grid of hundreds of views weighs tens of
+        kilobytes; the default view is written out, so the page shows it with no script.
+        """
         views, index = self.static_views()
         defaults = [c.values.index(c.default) for c in self.controls]
-        data = {"views": views, "index": index, "labels": [
-            [_value_label(c, v) for v in c.values] for c in self.controls]}
-        controls_html = "".join(_control_html(c, i, d) for i, (c, d) in
+        packed = zlib.compressobj(9, zlib.DEFLATED, -15)
+        views_json = json.dumps(views, separators=(",", ":")).encode()
+        data = {"z": base64.b64encode(packed.compress(views_json) + packed.flush()).decode(),
+                "index": index,
+                "labels": [[_value_label(c, v) for v in c.values] for c in self.controls]}
+        ident = "rnnbook-" + hashlib.sha1((self.title + views_json.decode()).encode()
+                                          ).hexdigest()[:10]
+        controls_html = "".join(_control_html(c, i, d, ident) for i, (c, d) in
                                 enumerate(zip(self.controls, defaults, strict=True)))
         first = views[index["|".join(map(str, defaults))]]
-        note = (f"On this page the explorer holds {self.grid_size} precomputed settings; "
-                "run the chapter in Jupyter to move the sliders over their full range.")
+        note = self.note()
+        note_html = (f'<p class="rnnbook-explorer-note"><small>{escape(note)}</small></p>'
+                     if note else "")
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         return (
-            f'<div class="rnnbook-explorer" {EXPLORER_ATTRIBUTE}="1">'
+            f'<div class="rnnbook-explorer" {EXPLORER_ATTRIBUTE}="1" id="{ident}">'
             f'<p class="rnnbook-explorer-title"><strong>{escape(self.title)}</strong></p>'
             f'<form class="rnnbook-explorer-controls" onsubmit="return false">'
             f'{controls_html}</form>'
             f'<div class="rnnbook-explorer-view" aria-live="polite">{first}</div>'
-            f'<p class="rnnbook-explorer-note"><small>{escape(note)}</small></p>'
+            f"{note_html}"
             f'<script type="application/json" class="rnnbook-explorer-data">{payload}</script>'
             f"<script>{_SCRIPT}</script></div>"
         )
+
+    def note(self):
+        """What the website offers against Jupyter, for the sliders whose Jupyter range is
+        larger than their stored values; ``""`` when the page holds every setting."""
+        wider = [c for c in self.controls if isinstance(c, Slider) and c.has_more_live]
+        if not wider:
+            return ""
+        here = "; ".join(f"{_plain(c.label)} {_listing(c)}" for c in wider)
+        live = "; ".join(f"{_plain(c.label)} {_value_label(c, min(c.values))} to "
+                         f"{_value_label(c, max(c.values))}" for c in wider)
+        return (f"This page holds {self.grid_size} precomputed settings ({here}). "
+                f"Run the chapter in Jupyter to set any value in between ({live}).")
 
     # ---- the live view ------------------------------------------------------------------
 
@@ -162,28 +211,67 @@ def _value_label(control, value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _control_html(control, position, default):
-    ident = f'data-control="{position}"'
+def _plain(label):
+    return label.rstrip(" :")
+
+
+def _listing(control):
+    labels = [_value_label(control, v) for v in control.values]
+    return " or ".join(labels) if len(labels) <= 2 else ", ".join(labels[:-1]) + " or " \
+        + labels[-1]
+
+
+def _is_buttons(control):
+    return len(control.values) <= MAX_BUTTONS
+
+
+def _control_html(control, position, default, ident):
+    """One control: buttons (a radio group) for three positions or fewer, else a drop-down
+    list (a :class:`Choice`) or a slider with its two ends written beside it."""
+    labels = [_value_label(control, v) for v in control.values]
+    if _is_buttons(control):
+        name = f"{ident}-{position}"
+        buttons = "".join(
+            f'<label><input type="radio" name="{name}" value="{i}"'
+            f'{" checked" if i == default else ""}>{escape(label)}</label>'
+            for i, label in enumerate(labels))
+        return (f'<fieldset class="rnnbook-explorer-control" data-control="{position}">'
+                f"<legend>{escape(control.label)}</legend>"
+                f'<span class="rnnbook-choice">{buttons}</span></fieldset>')
     if isinstance(control, Choice):
         options = "".join(f'<option value="{i}"{" selected" if i == default else ""}>'
-                          f"{escape(label)}</option>"
-                          for i, label in enumerate(control.options))
+                          f"{escape(label)}</option>" for i, label in enumerate(labels))
         return (f'<label class="rnnbook-explorer-control" style="display:block">'
-                f"{escape(control.label)} <select {ident}>{options}</select></label> ")
-    shown = escape(_value_label(control, control.values[default]))
-    last = len(control.values) - 1
+                f'{escape(control.label)} <select data-control="{position}">{options}</select>'
+                "</label>")
+    shown = escape(labels[default])
     return (f'<label class="rnnbook-explorer-control" style="display:block">'
-            f'{escape(control.label)} <input type="range" {ident} min="0" max="{last}" '
-            f'step="1" value="{default}" aria-valuetext="{shown}"> <output>{shown}</output>'
-            "</label> ")
+            f"{escape(control.label)} "
+            f'<span class="rnnbook-range-end" aria-hidden="true">{escape(labels[0])}</span> '
+            f'<input type="range" data-control="{position}" min="0" max="{len(labels) - 1}" '
+            f'step="1" value="{default}" aria-valuetext="{shown}"> '
+            f'<span class="rnnbook-range-end" aria-hidden="true">{escape(labels[-1])}</span> '
+            f'<strong class="rnnbook-explorer-value" data-value="{position}" '
+            f'aria-hidden="true">{shown}</strong></label>')
 
 
 def _live_control(widgets, control):
+    """Jupyter's control: buttons for three positions or fewer, else a drop-down list or a
+    slider over the whole range."""
     style = {"description_width": "initial"}
     layout = widgets.Layout(width="480px")
     if isinstance(control, Choice):
+        if _is_buttons(control):
+            return widgets.ToggleButtons(options=list(control.options.items()),
+                                         value=control.default, description=control.label,
+                                         style=style)
         return widgets.Dropdown(options=list(control.options.items()), value=control.default,
                                 description=control.label, style=style, layout=layout)
+    live = control.live_values
+    if live is not None and len(live) <= MAX_BUTTONS:
+        return widgets.ToggleButtons(options=[(_value_label(control, v), v) for v in live],
+                                     value=control.default, description=control.label,
+                                     style=style)
     low, high = min(control.values), max(control.values)
     if all(isinstance(v, int) for v in control.values):
         return widgets.IntSlider(value=control.default, min=low, max=high,
@@ -194,15 +282,20 @@ def _live_control(widgets, control):
                                description=control.label, style=style, layout=layout)
 
 
-# The browser side: find this explorer's controls, and on every change show the view stored
-# for the current combination. It computes nothing.
+# The browser side: find this explorer's controls, unpack the stored views once, and on
+# every change show the view stored for the current combination. It computes nothing.
 _SCRIPT = """(function(){var root=document.currentScript.parentElement;
 var data=JSON.parse(root.querySelector('.rnnbook-explorer-data').textContent);
-var view=root.querySelector('.rnnbook-explorer-view');
+var view=root.querySelector('.rnnbook-explorer-view');var views=null;
 var controls=Array.prototype.slice.call(root.querySelectorAll('[data-control]'));
-function update(){var key=controls.map(function(c){return c.value;}).join('|');
+function value(c){if(c.tagName==='FIELDSET'){var r=c.querySelector('input:checked');
+return r?r.value:'0';}return c.value;}
+function update(){var key=controls.map(value).join('|');
 controls.forEach(function(c){if(c.type==='range'){var t=data.labels[+c.dataset.control][+c.value];
-c.setAttribute('aria-valuetext',t);c.nextElementSibling.textContent=t;}});
-view.innerHTML=data.views[data.index[key]];}
+c.setAttribute('aria-valuetext',t);root.querySelector('[data-value="'+c.dataset.control+'"]').textContent=t;}});
+if(views){view.innerHTML=views[data.index[key]];}}
 controls.forEach(function(c){c.addEventListener('input',update);c.addEventListener('change',update);});
+var bytes=Uint8Array.from(atob(data.z),function(ch){return ch.charCodeAt(0);});
+new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')))
+.text().then(function(text){views=JSON.parse(text);root.dataset.ready='1';update();});
 })();"""

@@ -1,0 +1,116 @@
+"""The book's Sphinx extension: the repository setting, the downloads, the page head and footer.
+
+- **One repository setting.** ``repository.url`` in ``_config.yml`` (Sphinx's
+  ``html_theme_options["repository_url"]``) is the only place the book's address is written.
+  When it is set, the pages get the theme's repository and Colab buttons and
+  ``{book-repository}`` (on "Run it yourself") shows the ``git clone`` line. When it is empty,
+  none of these appears: no link points at a repository that is not there.
+- **The book to take away.** The build makes the archive of the book's sources and the
+  library's wheel (tools/book_archive.py) and puts them in ``downloads/`` of the site;
+  ``{book-download}`archive``` and ``{book-download}`wheel``` link them with their size.
+- **Head and footer.** A meta description on every page; a footer linking the general index
+  and the book's sources; no fullscreen button (it does nothing useful on a phone).
+"""
+
+import shutil
+import sys
+from html import escape
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx.util import logging
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import book_archive  # noqa: E402  (tools/ is not a package)
+
+LOGGER = logging.getLogger(__name__)
+DOWNLOADS = "downloads"
+DESCRIPTION = ("Recurrent neural networks (RNN, LSTM, GRU) in Keras 3, every equation run in "
+               "NumPy and checked against Keras, every claim tested.")
+REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button", "use_edit_page_button")
+
+
+def repository_url(config):
+    """The book's repository address from ``_config.yml``, or ``""`` when it is not set."""
+    return (config.html_theme_options.get("repository_url") or "").strip().rstrip("/")
+
+
+def configure_buttons(app, config):
+    options = config.html_theme_options
+    options["use_fullscreen_button"] = False
+    if repository_url(config):
+        options["repository_url"] = repository_url(config)
+        options.setdefault("use_repository_button", True)
+        return
+    options.pop("repository_url", None)
+    for button in REPOSITORY_BUTTONS:
+        options[button] = False
+    options["launch_buttons"] = {}  # a launch button opens the notebook from the repository
+
+
+def build_downloads(app):
+    """Make the archive and the wheel once per build, into the site's ``downloads/``."""
+    if app.builder.format != "html":
+        return
+    target = Path(app.outdir) / DOWNLOADS
+    shutil.rmtree(target, ignore_errors=True)
+    archive, wheel = book_archive.build(target, Path(app.srcdir))
+    app.env.book_downloads = {"archive": archive, "wheel": wheel}
+
+
+def _size(path):
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
+def download_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{book-download}`archive``` or ``wheel``: a link to that file, its name and size."""
+    env = inliner.document.settings.env
+    built = getattr(env, "book_downloads", None) or {}
+    if text not in ("archive", "wheel"):
+        message = inliner.reporter.error(f"book-download takes 'archive' or 'wheel', not {text!r}",
+                                         line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    if text not in built:  # not an HTML build: name the file, link nothing
+        return [nodes.literal(text=text)], []
+    path = built[text]
+    depth = env.docname.count("/")
+    uri = "../" * depth + f"{DOWNLOADS}/{path.name}"
+    link = nodes.reference("", "", nodes.literal(text=path.name), refuri=uri)
+    return [link, nodes.Text(f" ({_size(path)})")], []
+
+
+class RepositoryDirective(Directive):
+    """The ``git clone`` lines for the book's repository; nothing when it is not set."""
+
+    has_content = False
+
+    def run(self):
+        url = repository_url(self.state.document.settings.env.config)
+        if not url:
+            return []
+        folder = url.rsplit("/", 1)[-1].removesuffix(".git")
+        intro = nodes.paragraph(text="Or clone the book's repository:")
+        block = nodes.literal_block(text=f"git clone {url}.git\ncd {folder}", language="bash")
+        return [intro, block]
+
+
+def page_head_and_footer(app, pagename, templatename, context, doctree):
+    title = context.get("title") or ""
+    about = f"{title}: {DESCRIPTION}" if title and pagename != "intro" else DESCRIPTION
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<meta name="description" content="{escape(about)}" />')
+    pathto = context["pathto"]
+    context["theme_extra_footer"] = (
+        f'<p><a href="{pathto("genindex")}">Index</a> · '
+        f'<a href="{pathto("run")}">Run it yourself: the book\'s sources</a></p>')
+
+
+def setup(app):
+    app.connect("config-inited", configure_buttons)
+    app.connect("builder-inited", build_downloads)
+    app.connect("html-page-context", page_head_and_footer)
+    app.add_role("book-download", download_role)
+    app.add_directive("book-repository", RepositoryDirective)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
