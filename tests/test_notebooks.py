@@ -14,6 +14,21 @@ NOTEBOOKS = CHAPTERS + sorted((ROOT / "appendices").glob("*.ipynb"))
 TF_NOISE = re.compile(r"oneDNN|cuda|cuInit|absl::|TF_ENABLE_ONEDNN_OPTS|tensorflow/core|"
                       r"WARNING: All log messages|I0000|W0000|E0000")
 EXPLORER_MARK = "data-rnnbook-explorer"
+SETUP_TAG = "rnnbook-setup"  # the cell tools/setup_cell.py writes
+
+
+def load_tool(name):
+    """A script of tools/ as a module (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def is_setup_cell(cell):
+    return SETUP_TAG in cell["metadata"].get("tags", [])
 
 
 def code_cells(path):
@@ -73,11 +88,26 @@ def test_no_errors_stderr_or_tensorflow_noise(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_rnnbook_is_imported_before_keras_and_no_path_hacks(path):
+    """The first code cell (after the setup cell) imports rnnbook before keras."""
     cells, _ = code_cells(path)
-    first = source(cells[0])
+    first = source([c for c in cells if not is_setup_cell(c)][0])
     assert "import rnnbook" in first and first.index("import rnnbook") < first.index("import keras")
     for cell in cells:
         assert "sys.path" not in source(cell)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_the_library_where_it_is_missing(path):
+    """Each notebook starts with the current setup cell (hidden on the website), so that
+    downloaded alone or opened in a hosted service it runs. `python tools/setup_cell.py`
+    writes it; tests/takeaway runs a chapter that way."""
+    setup_cell = load_tool("setup_cell")
+    notebook = json.loads(path.read_text())
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert cells and is_setup_cell(cells[0]), "run `python tools/setup_cell.py`"
+    assert "remove-cell" in cells[0]["metadata"]["tags"]
+    assert not setup_cell.apply(notebook, setup_cell.cell_source()), \
+        "the setup cell is out of date: run `python tools/setup_cell.py`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
