@@ -28,11 +28,13 @@ export PYTHONPATH := $(CURDIR)/lib$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Keras' dataset cache lives in the project (git-ignored); see `keras-cache` below.
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
-.PHONY: help book test unit nbval portability build-check site notebooks lab lint clean keras-cache bench
+.PHONY: help book test unit nbval portability build-check site takeaway notebooks lab lint clean \
+  keras-cache bench
 
 help:
 	@echo "make book       build the website into _build/html"
-	@echo "make test       unit tests, nbval over chapters/, warnings-as-errors build, browser tests"
+	@echo "make test       unit tests, nbval over chapters/, warnings-as-errors build, browser tests,"
+	@echo "                and a chapter run alone from the book's archive (make takeaway)"
 	@echo "make notebooks  re-execute every chapter in place in a fresh kernel"
 	@echo "make lab        open JupyterLab on chapters/"
 	@echo "make bench      time the NumPy reference beside Keras (writes data/benchmark.json)"
@@ -74,13 +76,13 @@ book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --builder html
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
-test: $(INSTALLED) keras-cache lint unit nbval portability site
+test: $(INSTALLED) keras-cache lint unit nbval portability site takeaway
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check lib tests tools
 
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests --ignore=tests/site -q --durations=5
+	$(BIN)/python -m pytest tests --ignore=tests/site --ignore=tests/takeaway -q --durations=5
 
 # Every notebook is checked against its stored outputs; tools/nbval_timing.py prints each
 # notebook's time and fails the run past the budgets.
@@ -107,6 +109,12 @@ build-check: $(INSTALLED)
 # message, where Chromium is not installed).
 site: build-check
 	$(BIN)/python -m pytest tests/site -q -rs --site $(CHECK_BUILD)/_build/html
+
+# A chapter taken away: run alone in a fresh environment holding only a hosted notebook
+# service's packages (installed offline from uv's cache), its setup cell installing the
+# library from the book's archive (tests/takeaway says how). About two minutes.
+takeaway: $(INSTALLED)
+	$(BIN)/python -m pytest tests/takeaway -q -rs
 
 # `make notebooks NB=chapters/01_x.ipynb` re-executes one chapter only.
 NB ?=
