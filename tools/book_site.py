@@ -8,6 +8,8 @@
 - **The book to take away.** The build makes the archive of the book's sources and the
   library's wheel (tools/book_archive.py) and puts them in ``downloads/`` of the site;
   ``{book-download}`archive``` and ``{book-download}`wheel``` link them with their size.
+- **Author-year labels.** The bibliography labels its entries as the text cites them
+  ("Gers et al., 2000", not "[GSC00]"): the pybtex style ``rnnbook_author_year``.
 - **Head and footer.** A meta description on every page; a footer linking the general index
   and the book's sources; no fullscreen button (it does nothing useful on a phone).
 """
@@ -107,7 +109,44 @@ def page_head_and_footer(app, pagename, templatename, context, doctree):
         f'<a href="{pathto("run")}">Run it yourself: the book\'s sources</a></p>')
 
 
+def author_year_style():
+    """A pybtex formatting style: pybtex's ``plain``, labelled "Author, year" (two authors:
+    "A and B"; more: "A et al."), with a, b, ... where two entries would share a label."""
+    from pybtex.richtext import Text
+    from pybtex.style.formatting.plain import Style
+    from pybtex.style.labels import BaseLabelStyle
+
+    def surname(person):
+        return Text.from_latex(" ".join(person.prelast_names + person.last_names)).render_as(
+            "text")
+
+    class Labels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = []
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [surname(p) for p in people]
+                many = len(names) > 2 or "others" in names  # bibtex's "and others"
+                who = (f"{names[0]} et al." if many else " and ".join(names) if names
+                       else entry.key)
+                labels.append(f"{who}, {entry.fields.get('year', 'n.d.')}")
+            for label in set(labels):
+                if labels.count(label) > 1:
+                    suffixes = iter("abcdefghijklmnopqrstuvwxyz")
+                    labels = [f"{x}{next(suffixes)}" if x == label else x for x in labels]
+            yield from labels
+
+    class AuthorYear(Style):
+        default_label_style = Labels
+
+    return AuthorYear
+
+
 def setup(app):
+    import pybtex.plugin
+
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "rnnbook_author_year",
+                                  author_year_style())
     app.connect("config-inited", configure_buttons)
     app.connect("builder-inited", build_downloads)
     app.connect("html-page-context", page_head_and_footer)

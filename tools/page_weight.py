@@ -102,10 +102,12 @@ def purge_css(css, tokens):
             inner = purge_css(body, tokens)
             if inner.strip():
                 kept.append((prelude, inner))
-        else:
-            selectors = [s for s in _split_selectors(prelude) if selector_can_match(s, tokens)]
+        else:  # comments before a rule (licences, say) stay; its selectors are checked
+            comments = "".join(re.findall(r"/\*.*?\*/", prelude, flags=re.S))
+            plain = re.sub(r"/\*.*?\*/", "", prelude, flags=re.S).strip()
+            selectors = [s for s in _split_selectors(plain) if selector_can_match(s, tokens)]
             if selectors:
-                kept.append((",".join(selectors), body))
+                kept.append((comments + ",".join(selectors), body))
     return join_css(kept)
 
 

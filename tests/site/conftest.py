@@ -69,7 +69,10 @@ class PageProblems:
 
     def __init__(self, page, origin):
         self.outside, self.failed, self.errors = [], [], []
+        self.sizes = {}  # url -> bytes served (the local server sends Content-Length)
         page.route("**/*", self._route(origin))
+        page.on("response", lambda r: self.sizes.__setitem__(
+            r.url, int(r.headers.get("content-length") or 0)))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.failed.append(
             f"{r.url} (HTTP {r.status})"))
@@ -92,17 +95,27 @@ class PageProblems:
         assert not self.errors, f"console errors: {self.errors}"
 
 
+#: The screens the tests read the site on: phone, tablet, laptop (CSS pixels).
+SCREENS = {"phone": (390, 844), "tablet": (800, 1000), "desktop": (1366, 900)}
+
+
 @pytest.fixture
 def open_page(browser, server):
-    """Open a page of the site; returns (page, problems)."""
+    """Open a page of the site; returns (page, problems). ``screen`` is a key of
+    :data:`SCREENS` (a phone is emulated as one: touch, mobile viewport); ``scheme`` is the
+    reader's ``light`` or ``dark`` preference, which the theme follows."""
     contexts = []
 
-    def opener(relative):
-        context = browser.new_context()
+    def opener(relative, screen="desktop", scheme="light", wait_until="load"):
+        width, height = SCREENS[screen]
+        mobile = screen == "phone"
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      is_mobile=mobile, has_touch=mobile,
+                                      color_scheme=scheme)
         contexts.append(context)
         page = context.new_page()
         problems = PageProblems(page, server)
-        page.goto(f"{server}/{relative}", wait_until="load")
+        page.goto(f"{server}/{relative}", wait_until=wait_until)
         return page, problems
 
     yield opener

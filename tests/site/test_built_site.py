@@ -54,8 +54,13 @@ def test_nothing_is_loaded_from_outside_the_site(site):
 
 
 def test_mathjax_is_served_by_the_site(site):
-    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists()
-    assert list((site / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    mathjax = site / "_static" / "mathjax"
+    for component in ("startup.js", "core.js", "input/tex.js", "output/chtml.js",
+                      "a11y/assistive-mml.js", "input/tex/extensions/textmacros.js"):
+        assert (mathjax / component).exists(), component
+    assert list((mathjax / "output" / "chtml" / "fonts").rglob("*.woff"))
+    chapter = (site / "chapters" / "00_how_this_book_checks_itself.html").read_text()
+    assert "_static/mathjax/startup.js" in chapter and "textmacros" in chapter
 
 
 def test_every_image_has_alt_text(site):
@@ -105,10 +110,57 @@ def test_each_page_is_light(site):
 def test_download_and_launch_buttons(site):
     chapter = (site / "chapters" / "00_how_this_book_checks_itself.html").read_text()
     assert "_sources/chapters/00_how_this_book_checks_itself.ipynb" in chapter
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
-    owner_and_name = repository["url"].removeprefix("https://github.com/")
-    assert (f"https://colab.research.google.com/github/{owner_and_name}/blob/"
-            f"{repository['branch']}/chapters/00_how_this_book_checks_itself.ipynb") in chapter
+    url = (yaml.safe_load((ROOT / "_config.yml").read_text()).get("repository") or {}).get("url")
+    if url:
+        assert url in chapter and "colab.research.google.com" in chapter
+    else:  # no repository set: nothing may point at one
+        for path in pages(site):
+            html = path.read_text()
+            assert "colab.research.google.com" not in html, path.name
+            assert not re.search(r'href="https://(github|gitlab)\.com', html), path.name
+            assert "git clone" not in html, path.name
+
+
+def test_the_book_can_be_taken_away(site):
+    import zipfile
+
+    run = (site / "run.html").read_text()
+    archive = site / "downloads" / "recurrent-networks-verified.zip"
+    wheels = list((site / "downloads").glob("rnnbook-*-py3-none-any.whl"))
+    assert archive.exists() and len(wheels) == 1
+    assert 'href="downloads/recurrent-networks-verified.zip"' in run
+    assert f'href="downloads/{wheels[0].name}"' in run
+    names = zipfile.ZipFile(archive).namelist()
+    folder = "recurrent-networks-verified/"
+    for needed in ("Makefile", "README.md", "pyproject.toml", "requirements.txt",
+                   "locks/py311.txt", "chapters/00_how_this_book_checks_itself.ipynb",
+                   "lib/rnnbook/reference.py", "data/adding_problem.json",
+                   f"wheels/{wheels[0].name}"):
+        assert folder + needed in names, needed
+    inside = zipfile.ZipFile(wheels[0]).namelist()
+    assert "rnnbook/_data/adding_problem.json" in inside
+    assert any(n.startswith("rnnbook/ledger/") and n.endswith(".toml") for n in inside)
+
+
+def test_every_page_has_a_description_an_icon_and_a_footer(site):
+    for path in pages(site):
+        html = path.read_text()
+        if 'http-equiv="refresh"' in html.lower():
+            continue
+        assert '<meta name="description" content="' in html, path.name
+        assert re.search(r'<link rel="icon" href="[^"]*favicon\.svg"', html), path.name
+        assert re.search(r'<a href="[^"]*genindex\.html">Index</a>', html), path.name
+        assert "The Recurrent Networks, Verified authors" not in html, path.name
+        assert "fullscreen-button" not in html, path.name
+
+
+def test_the_chapters_are_numbered_as_their_files(site):
+    intro = (site / "intro.html").read_text()
+    for number, stem in [(1, "01_recurrent_loop"), (7, "07_articles_experiments")]:
+        chapter = (site / "chapters" / f"{stem}.html").read_text()
+        assert f'<h1><span class="section-number">{number}. </span>' in chapter, stem
+    chapter00 = (site / "chapters" / "00_how_this_book_checks_itself.html").read_text()
+    assert '<h1><span class="section-number">' not in chapter00 + intro  # the preface
 
 
 def test_build_time(site):
