@@ -75,6 +75,14 @@ def test_the_note_only_where_a_slider_reaches_further_in_jupyter():
     assert "rnnbook-explorer-note" not in toy_explorer().static_html()
 
 
+def test_formulas_for_labels_in_plain_unicode():
+    from rnnbook.explorer import unicode_math
+
+    assert unicode_math("c_t = f_t * c_{t-1} + i_t * c~_t") == "cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ c̃ₜ"
+    with pytest.raises(ValueError, match="no Unicode subscript for 'T'"):
+        unicode_math("h_{T-1}")
+
+
 def test_script_end_tags_in_views_cannot_break_out():
     explorer = Explorer(lambda a=0: "</script><b>x</b>", [Slider("a", "a", [0, 1], 0)],
                         title="t")

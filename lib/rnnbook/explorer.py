@@ -205,6 +205,31 @@ class Explorer:
         return bundle
 
 
+_SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx",
+                           "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+
+
+def unicode_math(text):
+    """Plain-text formulas for labels and summaries: ``c_{t-1}`` -> cₜ₋₁, ``c~_t`` -> c̃ₜ,
+    `` * `` -> `` ⊙ `` (the element-wise product). Raises if a subscript has no Unicode form.
+
+    >>> unicode_math("c_t = f_t * c_{t-1} + i_t * c~_t")
+    'cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ c̃ₜ'
+    """
+    import re
+
+    def sub(match):
+        inner = match.group(1) or match.group(2)
+        missing = [ch for ch in inner if ord(ch) not in _SUBSCRIPT]
+        if missing:
+            raise ValueError(f"no Unicode subscript for {''.join(missing)!r} in {text!r}")
+        return inner.translate(_SUBSCRIPT)
+
+    text = re.sub(r"(\w)~", "\\1\u0303", text)
+    text = re.sub(r"_(?:\{([^}]*)\}|([0-9A-Za-z]))", sub, text)
+    return text.replace(" * ", " ⊙ ")
+
+
 def _value_label(control, value):
     if isinstance(control, Choice):
         return next(label for label, v in control.options.items() if v == value)
