@@ -3,7 +3,7 @@
 Figures keep a white face so they stay legible on the website's dark theme too.
 Sequential data uses ``cividis`` and signed data ``PuOr``; both are readable with the
 common colour-vision deficiencies. Lines use Okabe & Ito's hues, each series with its own
-line style and marker as well, so that no figure depends on colour alone. In a notebook,
+line style as well, so that no figure depends on colour alone. In a notebook,
 :func:`use_book_style` has figures stored as PNG at twice their display resolution
 ("retina"), so they stay sharp on high-density screens; nbval does not compare PNG data, so
 rounding noise in the plotted values cannot fail a check (the printed numbers are checked).
@@ -32,8 +32,9 @@ STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
-    "axes.prop_cycle": (plt.cycler(color=LINE_COLORS) + plt.cycler(linestyle=LINE_STYLES)
-                        + plt.cycler(marker=MARKERS) + plt.cycler(markevery=[0.1] * 7)),
+    # colour and line style only: markers in the cycle would reach patches (histograms,
+    # fills), which have none. Pass marker=MARKERS[i] where points should show.
+    "axes.prop_cycle": plt.cycler(color=LINE_COLORS) + plt.cycler(linestyle=LINE_STYLES),
     "lines.linewidth": 1.8,
     "lines.markersize": 4.5,
     "axes.spines.top": False,
