@@ -272,12 +272,13 @@ def _control_html(control, position, default, ident):
     shown = escape(labels[default])
     return (f'<label class="rnnbook-explorer-control" style="display:block">'
             f"{escape(control.label)} "
+            f'<strong class="rnnbook-explorer-value" data-value="{position}" '
+            f'aria-hidden="true">{shown}</strong> '
             f'<span class="rnnbook-range-end" aria-hidden="true">{escape(labels[0])}</span> '
             f'<input type="range" data-control="{position}" min="0" max="{len(labels) - 1}" '
             f'step="1" value="{default}" aria-valuetext="{shown}"> '
-            f'<span class="rnnbook-range-end" aria-hidden="true">{escape(labels[-1])}</span> '
-            f'<strong class="rnnbook-explorer-value" data-value="{position}" '
-            f'aria-hidden="true">{shown}</strong></label>')
+            f'<span class="rnnbook-range-end" aria-hidden="true">{escape(labels[-1])}</span>'
+            "</label>")
 
 
 def _live_control(widgets, control):

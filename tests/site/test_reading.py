@@ -205,12 +205,16 @@ def test_figures_stay_legible_on_a_phone(site, open_page):
         scales = page.evaluate("""async () => { const out = [];
             for (const img of document.querySelectorAll('article img')) {
                 img.loading = 'eager'; await img.decode().catch(() => null);
-                const own = img.getAttribute('width') ? +img.getAttribute('width')
-                    : img.naturalWidth;
-                if (own) out.push([img.getAttribute('alt').slice(0, 40),
-                    img.getBoundingClientRect().width / own]); }
+                // its own size: as stored (a 2x PNG's width is half its pixels), else natural
+                const own = parseFloat(img.style.width) || +img.getAttribute('width')
+                    || img.naturalWidth;
+                const box = img.getBoundingClientRect();
+                if (own) out.push([img.getAttribute('alt').slice(0, 40), box.width / own,
+                    Math.abs(box.height / box.width - img.naturalHeight / img.naturalWidth)]);
+            }
             return out; }""")
-        small = [f"{alt}: shown at {scale:.2f}" for alt, scale in scales
+        assert all(skew < 0.02 for _, _, skew in scales), f"{name}: a figure out of shape"
+        small = [f"{alt}: shown at {scale:.2f}" for alt, scale, _ in scales
                  if scale < MIN_FIGURE_SCALE]
         if small:
             offenders[name] = small
