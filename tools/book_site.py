@@ -41,7 +41,8 @@ def repository_url(config):
 def configure_buttons(app, config):
     options = config.html_theme_options
     options["use_fullscreen_button"] = False
-    options.setdefault("logo", {"text": getattr(config, "html_title", "") or ""})
+    options.setdefault("logo", {"text": getattr(config, "html_title", "") or "",
+                                "alt_text": "Home"})
     if repository_url(config):
         options["repository_url"] = repository_url(config)
         options.setdefault("use_repository_button", True)

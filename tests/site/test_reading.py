@@ -189,9 +189,12 @@ def test_nothing_makes_a_phone_scroll_sideways(site, open_page):
     check_against_known("sideways", offenders)
 
 
-def check_against_known(check, offenders):
+def check_against_known(check, offenders, passing=None):
+    """No offender beyond KNOWN, and no KNOWN page that passes (``passing``: the pages
+    that pass clearly, where a measure varies from load to load)."""
     new = {p: w for p, w in offenders.items() if not known(check, p)}
-    fixed = [p for p in KNOWN[check] if p not in offenders]
+    fixed = [p for p in KNOWN[check] if p not in offenders
+             and (passing is None or p in passing)]
     assert not new, f"{check}: {new}"
     assert not fixed, f"{check}: fixed now, remove from KNOWN: {fixed}"
 
@@ -227,7 +230,12 @@ def test_a_chapters_first_load_is_light(site, open_page):
         page, problems = open_page(name, "desktop", wait_until="networkidle")
         page.evaluate(WAIT_FOR_MATHJAX)
         page.wait_for_load_state("networkidle")
-        sizes = problems.sizes
+        # images below the first screen load as they come into view (loading="lazy"); the
+        # browser may start some early, depending on when the formulas settle: left out
+        later = set(page.evaluate("""() => Array.from(document.querySelectorAll(
+            'img[loading="lazy"]')).filter(i => i.getBoundingClientRect().top
+            > window.innerHeight).map(i => i.src)"""))
+        sizes = {url: size for url, size in problems.sizes.items() if url not in later}
         total = sum(sizes.values())
         weights[name] = total
         if total > FIRST_LOAD_BUDGET:
@@ -236,7 +244,9 @@ def test_a_chapters_first_load_is_light(site, open_page):
                 f"{url.rsplit('/', 1)[-1][:40]} {size / 1e3:.0f} kB" for url, size in biggest)]
         problems.assert_none()
     print("first loads (MB):", {k: round(v / 1e6, 2) for k, v in weights.items()})
-    check_against_known("heavy", offenders)
+    # a page's weight varies by a few kB with what loads before the network is idle
+    check_against_known("heavy", offenders,
+                        passing={k for k, v in weights.items() if v < 0.95 * FIRST_LOAD_BUDGET})
 
 
 def test_nothing_loads_that_no_page_uses(site):
