@@ -114,7 +114,8 @@ def memory_heatmaps(x, traced, *, title=None):
                              layout="constrained")
     for ax, (label, values, unit_interval) in zip(axes, rows, strict=True):
         if unit_interval:
-            image = ax.imshow(values, aspect="auto", cmap="cividis", vmin=0, vmax=1,
+            # white to dark blue: no yellow, and its lightness alone reads in greyscale
+            image = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=1,
                               interpolation="nearest")
         else:
             image = ax.imshow(values, aspect="auto", cmap="PuOr", vmin=-1, vmax=1,
