@@ -217,7 +217,11 @@ def plot_gate_trace(traced, sample=0, title=None):
         units = values.shape[0]
         ax.set_yticks(range(units), [f"unit {u}" for u in range(units)], fontsize=8)
         low, high = image.get_clim()
-        image.colorbar.set_ticks([low, (low + high) / 2, high])
+        if low < 0:   # signed: round the end ticks inwards to one decimal
+            end = np.floor(high * 10) / 10
+            image.colorbar.set_ticks([-end, 0.0, end])
+        else:
+            image.colorbar.set_ticks([low, (low + high) / 2, high])
         image.colorbar.ax.tick_params(labelsize=8)
         for (row, column), value in np.ndenumerate(values):
             shade = image.cmap(image.norm(value))
