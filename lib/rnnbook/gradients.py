@@ -81,20 +81,21 @@ def simple_rnn_forward(kernel, recurrent_kernel, bias, x, activation="tanh",
 
 
 def state_jacobians(recurrent_kernel, preactivations, activation="tanh"):
-    """``dh_{T-1}/dh_t`` for ``t = -1 .. T-1``, each the product of ``diag(phi'(a_s)) U^T``.
+    """``dh_{T-1}/dh_t``, t = -1 .. T-1: products of ``diag(phi'(a_s)) U^T``.
 
-    ``preactivations``: ``(timesteps, units)``, ``a_0 .. a_{T-1}``. Returns
-    ``(timesteps + 1, units, units)``; entry ``k`` is ``dh_{T-1}/dh_{k-1}`` (lag
-    ``T - k``), so entry 0 belongs to the initial state ``h_{-1}`` and the last entry,
-    ``dh_{T-1}/dh_{T-1}``, is the identity.
+    ``preactivations``: ``(timesteps, units)``, ``a_0 .. a_{T-1}``.
+    Returns ``(timesteps + 1, units, units)``; entry ``k`` is
+    ``dh_{T-1}/dh_{k-1}`` (lag ``T - k``): entry 0 belongs to the initial
+    state ``h_{-1}``, and the last, ``dh_{T-1}/dh_{T-1}``, is the identity.
     """
     _, derivative = _activation(activation)
     preactivations = np.asarray(preactivations, dtype=np.float64)
     timesteps, units = preactivations.shape
     product = np.eye(units)
     result = [product]
-    for t in range(timesteps - 1, -1, -1):  # the factor J_t, t = T-1, T-2, ..., 0
-        step = derivative(preactivations[t])[:, None] * recurrent_kernel.T  # diag(phi') U^T
+    for t in range(timesteps - 1, -1, -1):  # the factor J_t, t = T-1, ..., 0
+        # diag(phi'(a_t)) U^T, as a row scaling of U^T
+        step = derivative(preactivations[t])[:, None] * recurrent_kernel.T
         product = product @ step
         result.append(product)
     return np.array(result[::-1])
