@@ -26,7 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
     (ROOT / "appendices").glob("*.ipynb"))
-MARKDOWN_PAGES = [ROOT / "intro.md", ROOT / "run.md"] + sorted(
+MARKDOWN_PAGES = [ROOT / "intro.md", ROOT / "run.md", ROOT / "bibliography.md"] + sorted(
     (ROOT / "appendices").glob("*.md"))
 
 #: Numbers a page may state without computing them, per page, each with its reason.
