@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.shape_check import keras_error_line, keras_layer, keras_stack_shapes
+from rnnbook.shape_check import keras_error_line, keras_layer, keras_stack_shapes, wrap_message
 from rnnbook.shapes import LayerSpec, layer_tensors, stack_shapes
 
 SINGLE = [LayerSpec(kind, 4, seq, state, bidi, merge)
@@ -93,3 +93,28 @@ def test_keras_error_line_skips_the_wrapper_line():
     short = keras_error_line(model.predict, np.zeros((20, 80)), verbose=0, max_chars=41)
     assert short == "ValueError: Invalid input shape for input ..."
     assert keras_error_line(lambda: 1 / 0) == "ZeroDivisionError: division by zero"
+
+
+def test_keras_error_line_can_keep_the_end_of_a_long_line():
+    model = keras.Sequential([keras.Input((5, 8)), keras.layers.LSTM(4)])
+    line = keras_error_line(model.predict, np.zeros((6, 5, 3), "float32"), verbose=0,
+                            max_chars=40, keep="end")
+    assert line.startswith("ValueError: ... ") and line.endswith("[6,3], [8,16].")
+    assert len(line) <= len("ValueError: ... ") + 40
+    full = keras_error_line(model.predict, np.zeros((6, 5, 3), "float32"), verbose=0)
+    assert full.endswith("with input shapes: [6,3], [8,16].")
+    with pytest.raises(ValueError, match="keep must be 'start' or 'end'; got 'middle'"):
+        keras_error_line(lambda: 1 / 0, keep="middle")
+
+
+def test_wrap_message_keeps_every_word_within_the_width():
+    text = "ValueError: " + " ".join(f"word{i}" for i in range(40))
+    wrapped = wrap_message("Keras:   ", text, width=50)
+    lines = wrapped.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 50 for line in lines)
+    assert lines[0].startswith("Keras:   ValueError:")
+    assert all(line.startswith(" " * 9) for line in lines[1:])
+    assert " ".join(wrapped.split()) == "Keras: " + text
+    assert wrap_message("a: ", "short") == "a: short"
+    with pytest.raises(ValueError, match="width must leave room"):
+        wrap_message("a long label: ", "text", width=20)

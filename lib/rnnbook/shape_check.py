@@ -3,10 +3,11 @@
 :func:`rnnbook.shapes.stack_shapes` predicts shapes by arithmetic; :func:`keras_stack_shapes`
 builds the same stack in Keras on a symbolic input and reads the shapes Keras reports, so a
 chapter can print both side by side. :func:`keras_error_line` turns a Keras exception into
-one stable line of text for the page.
+one stable line of text for the page, and :func:`wrap_message` fits it to the page's width.
 """
 
 import re
+import textwrap
 
 import keras
 
@@ -59,21 +60,43 @@ def keras_stack_shapes(input_shape, specs):
     return rows
 
 
-def keras_error_line(function, *args, max_chars=None, **kwargs):
+def keras_error_line(function, *args, max_chars=None, keep="start", **kwargs):
     """Call ``function``; return its exception as ``"ErrorType: first line"``.
 
     Keras wraps many errors in "Exception encountered when calling X.call()."; that line is
-    skipped for the first line that says what went wrong. Colour codes are removed; a line
-    longer than ``max_chars`` is cut there and ends in " ...". Returns ``"no error"`` if the
-    call succeeds.
+    skipped for the first line that says what went wrong. Colour codes are removed. A line
+    longer than ``max_chars`` is cut: ``keep="start"`` keeps its first ``max_chars``
+    characters and ends in " ..."; ``keep="end"`` keeps the error type and the last
+    ``max_chars`` characters of the message, after "... " (where an error's useful part is
+    at its end, such as TensorFlow's "with input shapes: ..."). Returns ``"no error"`` if
+    the call succeeds.
     """
+    if keep not in ("start", "end"):
+        raise ValueError(f"keep must be 'start' or 'end'; got {keep!r}")
     try:
         function(*args, **kwargs)
     except Exception as error:  # any error is the result here
         lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines()]
         lines = [line for line in lines if line and not _WRAPPER.match(line)]
-        line = f"{type(error).__name__}: {lines[0] if lines else ''}"
+        kind, message = type(error).__name__, lines[0] if lines else ""
+        line = f"{kind}: {message}"
         if max_chars is not None and len(line) > max_chars:
-            line = line[:max_chars].rstrip() + " ..."
+            if keep == "start":
+                line = line[:max_chars].rstrip() + " ..."
+            else:
+                line = f"{kind}: ... {message[-max_chars:].lstrip()}"
         return line
     return "no error"
+
+
+def wrap_message(label, text, width=78):
+    """``label`` followed by ``text``, wrapped to lines of at most ``width`` characters.
+
+    Continuation lines are indented under the text, so an error message printed on the
+    page stays as wide as the website's text column (no sideways scrolling).
+    """
+    if width <= len(label) + 10:
+        raise ValueError(f"width must leave room for the text after the label; got width = "
+                         f"{width} for a label of {len(label)} characters")
+    return textwrap.fill(text, width, initial_indent=label, subsequent_indent=" " * len(label),
+                         break_long_words=True, break_on_hyphens=False)
