@@ -60,31 +60,22 @@ def keras_stack_shapes(input_shape, specs):
     return rows
 
 
-def keras_error_line(function, *args, max_chars=None, keep="start", **kwargs):
+def keras_error_line(function, *args, max_chars=None, **kwargs):
     """Call ``function``; return its exception as ``"ErrorType: first line"``.
 
     Keras wraps many errors in "Exception encountered when calling X.call()."; that line is
-    skipped for the first line that says what went wrong. Colour codes are removed. A line
-    longer than ``max_chars`` is cut: ``keep="start"`` keeps its first ``max_chars``
-    characters and ends in " ..."; ``keep="end"`` keeps the error type and the last
-    ``max_chars`` characters of the message, after "... " (where an error's useful part is
-    at its end, such as TensorFlow's "with input shapes: ..."). Returns ``"no error"`` if
-    the call succeeds.
+    skipped for the first line that says what went wrong. Colour codes are removed; a line
+    longer than ``max_chars`` is cut there and ends in " ...". Returns ``"no error"`` if the
+    call succeeds.
     """
-    if keep not in ("start", "end"):
-        raise ValueError(f"keep must be 'start' or 'end'; got {keep!r}")
     try:
         function(*args, **kwargs)
     except Exception as error:  # any error is the result here
         lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines()]
         lines = [line for line in lines if line and not _WRAPPER.match(line)]
-        kind, message = type(error).__name__, lines[0] if lines else ""
-        line = f"{kind}: {message}"
+        line = f"{type(error).__name__}: {lines[0] if lines else ''}"
         if max_chars is not None and len(line) > max_chars:
-            if keep == "start":
-                line = line[:max_chars].rstrip() + " ..."
-            else:
-                line = f"{kind}: ... {message[-max_chars:].lstrip()}"
+            line = line[:max_chars].rstrip() + " ..."
         return line
     return "no error"
 
