@@ -98,3 +98,12 @@ def test_the_rendered_table_links_each_claim_to_its_demonstration():
     assert text.count("\n") == len(LEDGER) + 1
     for c in LEDGER:
         assert f"**{c.verdict}**" in text and f"{{cite:t}}`{c.source}`" in text
+
+
+def test_a_test_demonstration_is_shown_as_its_name_and_file():
+    """Two code spans, so a narrow table column can break between them."""
+    shown = [c for c in LEDGER if "::" in c.demonstrated_by]
+    assert shown
+    file, _, test = shown[0].demonstrated_by.partition("::")
+    assert file.startswith("tests/")
+    assert f"`{test}` in `{file[len('tests/'):]}`" in claims.table(ids=[shown[0].id])

@@ -289,7 +289,7 @@ def test_pytorch_stacks_and_directions():
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("num_layers,bidirectional,bias", [(1, False, True), (1, False, False),
                                                             (2, True, True), (3, False, True)])
-def test_pytorch_counts_equal_torch_modules(kind, num_layers, bidirectional, bias):
+def test_torch_counts(kind, num_layers, bidirectional, bias):
     """Where PyTorch is installed, its own modules hold exactly these parameters."""
     torch = pytest.importorskip("torch")
     from rnnbook import claims
