@@ -178,7 +178,9 @@ def test_embedding_params_equal_keras():
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_multiply_adds_are_the_kernel_sizes(kind, bidirectional):
-    """Each weight of the two kernels is used once per step: one multiply-add each."""
+    """The definition, each weight of the two kernels used once per step, against Keras'
+    weight shapes: a consistency check only. tests/test_loop_graph.py checks the count
+    against the matrix products TensorFlow's traced loop actually runs."""
     layer = keras_layer(kind, 5, 3, use_bias=True, reset_after=True, bidirectional=bidirectional)
     kernels = [w for w in layer.weights if "bias" not in w.path]
     assert params.multiply_adds(kind, 5, 3, bidirectional=bidirectional) == sum(
