@@ -111,3 +111,11 @@ def test_no_claim_is_registered_twice_under_two_ids():
         key = (c.source, api.group(0) if api else "", words(c.says))
         assert key not in seen, f"{c.id} and {seen[key]} quote the same words of {c.source}"
         seen[key] = c.id
+
+def test_a_test_demonstration_is_shown_as_its_name_and_file():
+    """Two code spans, so a narrow table column can break between them."""
+    shown = [c for c in LEDGER if "::" in c.demonstrated_by]
+    assert shown
+    file, _, test = shown[0].demonstrated_by.partition("::")
+    assert file.startswith("tests/")
+    assert f"`{test}` in `{file[len('tests/'):]}`" in claims.table(ids=[shown[0].id])
