@@ -13,6 +13,7 @@ The pages that discuss claims render their tables from here (:func:`table`), so 
 and verdicts on the page are the ledger's.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
@@ -133,8 +134,20 @@ def _where_shown(c):
     return f"not checked: {c.why}"
 
 
+#: Code spans, roles' targets, inline math, links and addresses: text the table leaves alone.
+_LITERAL = re.compile(r"(`[^`]*`|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|https?://\S+)")
+#: A slash or a dot between letters (``keras/src/layers``, ``keras.layers.LSTM``).
+_JOINT = re.compile(r"(?<=[A-Za-z])([/.])(?=[A-Za-z])")
+
+
 def _cell(text):
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One table cell: on one line, with ``|`` escaped, and with a zero-width break
+    opportunity after each slash or dot inside a long name of the plain text, so that a file
+    path in a narrow column wraps instead of widening the table."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    parts = _LITERAL.split(text)
+    parts[::2] = [_JOINT.sub("\\1\u200b", part) for part in parts[::2]]
+    return "".join(parts)
 
 
 def table(ids=None, source=None, verdicts=None, cite=True):
