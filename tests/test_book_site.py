@@ -58,3 +58,22 @@ def test_download_role_names_the_file_outside_an_html_build(text):
     inliner = SimpleNamespace(document=SimpleNamespace(settings=SimpleNamespace(env=env)))
     nodes, messages = book_site.download_role("book-download", "", text, 1, inliner)
     assert nodes[0].astext() == text and not messages
+
+
+def claims_like_table(header):
+    from docutils import nodes
+
+    row = nodes.row("", *[nodes.entry("", nodes.paragraph(text=h)) for h in header])
+    return nodes.table("", nodes.tgroup("", nodes.thead("", row)))
+
+
+def test_claims_tables_and_only_they_are_marked_to_wrap():
+    from docutils import nodes
+
+    claims = claims_like_table(["source", "says", "verdict", "the book's finding",
+                                "demonstrated"])
+    other = claims_like_table(["source", "says", "verdict"])
+    doctree = nodes.document(None, None)
+    doctree += [claims, other]
+    book_site.mark_claims_tables(None, doctree, "x")
+    assert claims["classes"] == [book_site.CLAIMS_CLASS] and other["classes"] == []

@@ -10,6 +10,9 @@
   ``{book-download}`archive``` and ``{book-download}`wheel``` link them with their size.
 - **Author-year labels.** The bibliography labels its entries as the text cites them
   ("Gers et al., 2000", not "[GSC00]"): the pybtex style ``rnnbook_author_year``.
+- **Claims tables fit the column.** A table with the claims tables' header (rnnbook.claims)
+  gets the class ``rnnbook-claims``, whose cells may break a long dotted name or path
+  anywhere (``_static/readers.css``), however the stored chapter wrote it.
 - **Head and footer.** A meta description on every page; a footer linking the general index
   and the book's sources; no fullscreen button (it does nothing useful on a phone).
 """
@@ -100,6 +103,22 @@ class RepositoryDirective(Directive):
         return [intro, block]
 
 
+#: The header of rnnbook.claims.table, as the page shows it (typographic apostrophe).
+CLAIMS_HEADER = ("source", "says", "verdict", "the book\u2019s finding", "demonstrated")
+CLAIMS_CLASS = "rnnbook-claims"
+
+
+def mark_claims_tables(app, doctree, docname):
+    """Give every claims table the class that lets its cells wrap anywhere."""
+    for table in doctree.findall(nodes.table):
+        head = next(table.findall(nodes.thead), None)
+        row = next(head.findall(nodes.row), None) if head is not None else None
+        if row is not None and tuple(
+                entry.astext().strip().replace("'", "\u2019") for entry in row.children
+        ) == CLAIMS_HEADER:
+            table["classes"].append(CLAIMS_CLASS)
+
+
 def page_head_and_footer(app, pagename, templatename, context, doctree):
     title = context.get("title") or ""
     about = f"{title}: {DESCRIPTION}" if title and pagename != "intro" else DESCRIPTION
@@ -152,6 +171,7 @@ def setup(app):
     app.connect("config-inited", configure_buttons)
     app.connect("builder-inited", build_downloads)
     app.connect("html-page-context", page_head_and_footer)
+    app.connect("doctree-resolved", mark_claims_tables)
     app.add_role("book-download", download_role)
     app.add_directive("book-repository", RepositoryDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

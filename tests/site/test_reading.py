@@ -26,14 +26,14 @@ KNOWN = {
         "chapters/01_recurrent_loop.html": r"\texttt{recurrent_kernel}: write recurrent\_kernel",
         "chapters/07_articles_experiments.html": r"\texttt{recurrent_kernel}: write \_",
     },
-    "too_wide": {"appendices/notation.html": "the notation table: split it in two"},
+    "too_wide": {},
     "sideways": {},
     "heavy": {f"chapters/{name}.html": _STORED_GRIDS for name in (
         "00_how_this_book_checks_itself", "01_recurrent_loop", "02_input_shapes",
         "03_why_rnns_forget", "04_lstm", "05_gru", "06_counting_parameters")},
     "small_figure": {f"{name}.html": _WIDE_FIGURE for name in (
         "chapters/02_input_shapes", "chapters/03_why_rnns_forget", "chapters/05_gru",
-        "chapters/06_counting_parameters", "chapters/07_articles_experiments",
+        "chapters/07_articles_experiments",
         "appendices/performance")},
 }
 
