@@ -106,10 +106,19 @@ build-check: $(INSTALLED)
 	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(CHECK_BUILD); \
 	echo $$SECONDS > $(CHECK_BUILD)/build-seconds
 
-# Serves the checked build on localhost and drives it in Chromium (skipped, with a
-# message, where Chromium is not installed).
-site: build-check
-	$(BIN)/python -m pytest tests/site -q -rs --site $(CHECK_BUILD)/_build/html
+# Serves the checked build on localhost and drives it in Debian's Chromium through
+# Playwright (in the lock). `make chromium` installs Chromium where it is missing (as root,
+# with apt-get); elsewhere it stops and says what to install.
+site: build-check chromium
+	$(BIN)/python -m pytest tests/site -q -rs --durations=5 --site $(CHECK_BUILD)/_build/html
+
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Chromium: apt-get install chromium (as root)," \
+	    "or your system's chromium package."; exit 1; fi; }
 
 # A chapter taken away: run alone in a fresh environment holding only a hosted notebook
 # service's packages (installed offline from uv's cache), its setup cell installing the
