@@ -4,8 +4,14 @@ import re
 
 import pytest
 
-WAIT_FOR_MATHJAX = """() => !window.MathJax || !window.MathJax.startup
-    || !window.MathJax.startup.promise ? true : window.MathJax.startup.promise.then(() => true)"""
+#: Resolves once MathJax has typeset the page (at once on a page without formulas). Under
+#: load the page's MathJax may not have started when the page has loaded: wait for it (15 s).
+WAIT_FOR_MATHJAX = """async () => {
+    if (!document.querySelector('.math')) return true;
+    const started = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
+    for (let i = 0; i < 300 && !started(); i++) await new Promise(r => setTimeout(r, 50));
+    if (!started()) throw new Error('MathJax did not start within 15 s');
+    await MathJax.startup.promise; return true; }"""
 
 
 def page_names(site):

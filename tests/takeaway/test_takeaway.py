@@ -65,10 +65,16 @@ def clean_env(**extra):
 
 
 def text_outputs(cell):
+    """A cell's text outputs; consecutive stream outputs joined into one, as the kernel may
+    split one printout into several messages depending on timing (nbval joins them too)."""
     out = []
     for output in cell.get("outputs", []):
         if output["output_type"] == "stream":
-            out.append(("stream", "".join(output["text"])))
+            text = "".join(output["text"])
+            if out and out[-1][0] == "stream":
+                out[-1] = ("stream", out[-1][1] + text)
+            else:
+                out.append(("stream", text))
         elif output["output_type"] in ("execute_result", "display_data"):
             out.append(("text/plain", "".join(output["data"].get("text/plain", ""))))
         elif output["output_type"] == "error":
