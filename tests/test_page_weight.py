@@ -36,3 +36,32 @@ def test_images_load_when_they_come_into_view():
     weight.lazy_images(None, "p", "page.html", context, None)
     assert context["body"] == ('<img loading="lazy" src="a.png" alt="a">'
                                '<img loading="eager" src="b.png">')
+
+
+PYGMENTS = '''html[data-theme="light"] .highlight pre { line-height: 125%; }
+html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }
+html[data-theme="light"] .highlight .n { color: #080808 }
+html[data-theme="light"] .highlight .k { color: #6730C5 }
+html[data-theme="light"] .highlight .nb { color: #080808; font-weight: bold }
+html[data-theme="light"] .highlight .p { color: #080808 }
+html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }
+html[data-theme="dark"] .highlight .n { color: #F8F8F2 }
+html[data-theme="dark"] .highlight .k { color: #DCC6E0 }
+html[data-theme="dark"] .highlight .nb { color: #F8F8F2; font-weight: bold }
+html[data-theme="dark"] .highlight .p { color: #FFFFFF }
+'''
+
+
+def test_only_tokens_coloured_as_their_code_in_every_theme_are_plain():
+    # .p differs in the dark theme, .nb is bold, .k has its own colour
+    assert weight.plain_token_classes(PYGMENTS) == {"n"}
+
+
+def test_plain_tokens_are_unwrapped_in_code_blocks_only():
+    code = ('<div class="highlight-ipython3 notranslate"><div class="highlight"><pre>'
+            '<span class="n">x</span><span class="w"> </span><span class="k">if</span></pre>'
+            '</div></div>')
+    prose = '<p><span class="n">kept</span></p>'
+    thinner = weight.unwrap_plain_tokens(prose + code, {"n", "w"})
+    assert thinner == prose + code.replace('<span class="n">x</span><span class="w"> </span>',
+                                           "x ")

@@ -10,7 +10,9 @@ combined file 1.2 MB. After the HTML is written (``build-finished``) this extens
   no page and no script of the site contains (most of Bootstrap's utilities);
 - keeps of MathJax only the components ``mathjax3_config`` loads (see ``_config.yml``),
   the TeX extensions they may load on demand and their fonts (the full distribution is 24 MB);
-- lets images load when they scroll into view (``loading="lazy"``).
+- lets images load when they scroll into view (``loading="lazy"``);
+- unwraps, in highlighted code, the token spans whose class Pygments colours exactly as the
+  code around them in every theme (names, punctuation, spaces: a fifth of a chapter's HTML).
 
 Every step reads the built files, so it follows the theme's versions; the browser tests
 (``tests/site``) check the result looks and works the same, and weigh each chapter.
@@ -259,12 +261,61 @@ def lazy_images(app, pagename, templatename, context, doctree):
     context["body"] = re.sub(r"<img (?![^>]*\bloading=)", '<img loading="lazy" ', body)
 
 
+_THEMED_RULE = re.compile(
+    r'html\[data-theme="(\w+)"\] \.highlight(?: \.([\w-]+))? \{([^}]*)\}')
+
+
+def _declarations(body):
+    return tuple(sorted(" ".join(d.split()) for d in body.split(";") if d.strip()))
+
+
+def plain_token_classes(pygments_css):
+    """The token classes that ``pygments_css`` styles with nothing but the colour of
+    ``.highlight`` itself, in every theme it styles: their spans change nothing shown."""
+    base, rules = {}, {}
+    for theme, token, body in _THEMED_RULE.findall(pygments_css):
+        if not token:
+            colour = re.search(r"(?:^|;)\s*color:\s*([^;]+)", body)
+            if colour:
+                base[theme] = ("color: " + colour.group(1).strip(),)
+        else:
+            rules.setdefault(token, {}).setdefault(theme, set()).add(_declarations(body))
+    return {token for token, by_theme in rules.items() if base and set(by_theme) == set(base)
+            and all(found == {base[theme]} for theme, found in by_theme.items())}
+
+
+_CODE_BLOCK = re.compile(r'<div class="highlight[^"]*"><pre>.*?</pre></div>', re.S)
+
+
+def unwrap_plain_tokens(html, tokens):
+    """``html`` with ``<span class="t">text</span>`` unwrapped, for ``t`` in ``tokens``,
+    inside highlighted code blocks only."""
+    if not tokens:
+        return html
+    names = "|".join(re.escape(t) for t in sorted(tokens))
+    span = re.compile(rf'<span class="(?:{names})">([^<]*)</span>')
+    return _CODE_BLOCK.sub(lambda block: span.sub(r"\1", block.group(0)), html)
+
+
+def thin_code(outdir, pages):
+    pygments = Path(outdir) / "_static" / "pygments.css"
+    if not pygments.exists():
+        return
+    tokens = plain_token_classes(pygments.read_text(encoding="utf-8"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        thinner = unwrap_plain_tokens(html, tokens)
+        if thinner != html:
+            page.write_text(thinner, encoding="utf-8")
+
+
 def lighten(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     pages = html_pages(outdir)
     replace_fontawesome(outdir, pages)
+    thin_code(outdir, pages)
     thin_stylesheets(outdir, site_tokens(outdir, pages))
     prune_mathjax(outdir)
 
