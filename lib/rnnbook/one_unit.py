@@ -9,7 +9,7 @@ import numpy as np
 
 from rnnbook import reference, svg
 from rnnbook.explorer import Choice, Explorer, Slider
-from rnnbook.plots import OKABE_ITO
+from rnnbook.plots import LINE_COLORS
 
 TIMESTEPS = 16
 SEQUENCES = {
@@ -26,10 +26,10 @@ SEQUENCES = {
 LSTM_KERNEL = np.array([[4.0, 0.0, 2.0, 0.0]])
 LSTM_OUTPUT_BIAS = 2.0
 
-#: The states panel's colours, none of them a gate's (the gates panel takes the palette's
-#: first three): an input drawn in the input gate's orange would read as that gate.
-STATE_COLORS = {"x (input)": OKABE_ITO[6], "c (cell state)": OKABE_ITO[4],
-                "h (hidden state)": OKABE_ITO[5]}
+#: The states panel's colours, none of them a gate's (the gates panel takes the first three
+#: line colours): an input drawn in the input gate's colour would read as that gate.
+STATE_COLORS = dict(zip(("x (input)", "c (cell state)", "h (hidden state)"),
+                        LINE_COLORS[3:6], strict=True))
 
 
 def input_sequence(name, timesteps=TIMESTEPS):
