@@ -104,7 +104,8 @@ build-check: $(INSTALLED)
 	rm -rf $(CHECK_BUILD)
 	SECONDS=0; \
 	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(CHECK_BUILD); \
-	echo $$SECONDS > $(CHECK_BUILD)/build-seconds
+	echo $$SECONDS > $(CHECK_BUILD)/build-seconds; \
+	times > $(CHECK_BUILD)/build-cpu-times  # the shell's, then its children's
 
 # Serves the checked build on localhost and drives it in Debian's Chromium through
 # Playwright (in the lock). `make chromium` installs Chromium where it is missing (as root,
