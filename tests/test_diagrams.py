@@ -15,9 +15,9 @@ from rnnbook import gru_variants as gv
 
 SVG = "{http://www.w3.org/2000/svg}"
 UNITS, INPUT_DIM = 4, 3
-#: The narrowest width a diagram is shown at on the website at a 390-px viewport: the
-#: content column (358 px measured) less the 8-px padding of an output in the dark theme.
-PHONE_WIDTH = 342
+#: The narrowest width a diagram is shown at on the website at a 390-px viewport: 326 px
+#: measured in the dark theme (the figure's margins and an output's padding), less a margin.
+PHONE_WIDTH = 320
 #: Each diagram's drawing function and the layer it describes.
 CASES = {
     "SimpleRNN": (diagrams.simple_rnn_svg, {}),

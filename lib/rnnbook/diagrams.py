@@ -473,7 +473,7 @@ def lstm_svg():
     """
     diagram = lstm()
     canvas = _Canvas()
-    left, col, width, height = 62, 68, 384, 440
+    left, col, width, height = 62, 66, 368, 440
     x = {g: left + col * (k + 0.5) for k, g in enumerate(diagram.gates)}
     y_c, y_squash, y_mul, y_gate, y_strip = 34, 80, 122, 178, 216
     right = left + col * 4 + 18
@@ -678,12 +678,12 @@ def rolled_and_unrolled_svg(timesteps=4):
 def _rolled_and_unrolled(timesteps):
     diagram = simple_rnn()
     canvas = _Canvas()
-    width = 380
-    cx, top = 122, 92
+    width = 368
+    cx, top = 116, 92
     rows, bottom = _simple_cell(canvas, diagram, cx, top, width=56)
     y_u = rows[("recurrent_kernel", None)]
     # the state loops back: h_t leaves the top and re-enters as h_{t-1}
-    y_loop, x_loop = 44, 62
+    y_loop, x_loop = 44, 58
     canvas.wire([(cx, top - 14), (cx, 14)], width=2.2)
     canvas.dot(cx, y_loop)
     canvas.wire([(cx, y_loop), (x_loop, y_loop), (x_loop, y_u), (cx - 28, y_u)], width=2.2)
@@ -691,8 +691,8 @@ def _rolled_and_unrolled(timesteps):
     canvas.text(x_loop - 8, y_u - 8, _math("h_t-1"), anchor="end")
     canvas.wire([(cx, bottom + 34), (cx, bottom)])
     canvas.text(cx, bottom + 52, _math("x_t"))
-    names = {"recurrent_kernel": "= recurrent_kernel  (n, n)", "bias": "= bias  (n,)",
-             "kernel": "= kernel  (m, n)"}
+    names = {"recurrent_kernel": "= recurrent_kernel (n, n)", "bias": "= bias (n,)",
+             "kernel": "= kernel (m, n)"}
     for (array, _), y in rows.items():
         canvas.mono(cx + 36, y + 5, names[array])
     height = bottom + 64
