@@ -305,9 +305,9 @@ class _Canvas:
     def __init__(self):
         self.parts = []
 
-    def text(self, x, y, markup, *, anchor="middle", size=_FONT, family=_MATH, extra=""):
+    def text(self, x, y, markup, *, anchor="middle", size=_FONT, family=_MATH):
         self.parts.append(f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" '
-                          f'font-size="{size}" font-family="{family}"{extra}>{markup}</text>')
+                          f'font-size="{size}" font-family="{family}">{markup}</text>')
 
     def mono(self, x, y, words, *, anchor="start", size=MIN_FONT):
         self.text(x, y, escape(words), anchor=anchor, size=size, family=_MONO)
@@ -338,10 +338,10 @@ class _Canvas:
         self.parts.append('<path d="M' + " L".join(f"{_num(x)},{_num(y)}" for x, y in corners)
                           + ' z" fill="currentColor"/>')
 
-    def box(self, x, y, w, h, label, *, size=18, family=_MATH, tint=None):
-        fill = f'fill="{tint}" fill-opacity="0.16"' if tint else 'fill="none"'
+    def box(self, x, y, w, h, label, *, size=18, family=_MATH):
+        """A rounded box (a gate, or a function applied element-wise) with ``label`` inside."""
         self.parts.append(f'<rect x="{_num(x - w / 2)}" y="{_num(y - h / 2)}" width="{_num(w)}" '
-                          f'height="{_num(h)}" rx="5" {fill} stroke="currentColor" '
+                          f'height="{_num(h)}" rx="5" fill="none" stroke="currentColor" '
                           'stroke-width="1.6"/>')
         self.text(x, y + size * 0.35, label, size=size, family=family)
 
@@ -360,9 +360,10 @@ class _Canvas:
     def dot(self, x, y):
         self.parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="currentColor"/>')
 
-    def block(self, block, x, y, w, h, *, tint=True):
-        """A labelled weight block, its symbol inside, its Keras slice in a tooltip."""
-        fill = f'fill="{_TINT[block.array]}" fill-opacity="0.16"' if tint else 'fill="none"'
+    def block(self, block, x, y, w, h):
+        """A labelled weight block, its symbol inside, its Keras slice in a tooltip; its faint
+        fill tells the three arrays apart (their names say it too)."""
+        fill = f'fill="{_TINT[block.array]}" fill-opacity="0.16"'
         self.parts.append(
             f'<g data-block="{escape(block.symbol)}" data-keras="{escape(block.keras)}">'
             f'<title>{escape(_plain(block.symbol))} = {escape(block.keras)}, {block.shape}</title>'
@@ -402,12 +403,10 @@ _ROW_H, _TITLE_H = 28, 20          # a bar's height, the title line above it
 
 
 def _row_title(array, row, columns):
-    shapes = {"kernel": f"(m, {columns}n)" if columns > 1 else "(m, n)",
-              "recurrent_kernel": f"(n, {columns}n)" if columns > 1 else "(n, n)",
-              "bias": f"({columns}n,)" if columns > 1 else "(n,)"}
-    if array == "bias" and row is not None:
-        return f"bias[{row}]  ({columns}n,)"
-    return f"{array}  {shapes[array]}"
+    """A bar's title: the array's name (or row) and its shape, ``kernel  (m, 4n)``."""
+    shapes = {"kernel": f"(m, {columns}n)", "recurrent_kernel": f"(n, {columns}n)",
+              "bias": f"({columns}n,)"}
+    return f"{array if row is None else f'bias[{row}]'}  {shapes[array]}"
 
 
 def _draw_bars(canvas, diagram, left, width, top):
@@ -566,8 +565,8 @@ def gru_svg():
     wires = {
         ("h_prev", "keep"): [(44, y_h), (x["z"] - 9, y_h)],  # from the left edge
         ("z", "keep"): [(x["z"], y_gate - 15), (x["z"], y_h + 9)],
-        ("z", "one_minus_z"): [(x["z"], y_mix), (x["r"] - 16, y_mix)],
-        ("one_minus_z", "take"): [(x["r"] + 16, y_mix), (x["h"] - 9, y_mix)],
+        ("z", "one_minus_z"): [(x["z"], y_mix), (x["r"] - 23, y_mix)],
+        ("one_minus_z", "take"): [(x["r"] + 23, y_mix), (x["h"] - 9, y_mix)],
         ("candidate", "take"): [(x["h"], y_gate - 15), (x["h"], y_mix + 9)],
         ("keep", "h"): [(x["z"] + 9, y_h), (x["h"] - 9, y_h)],
         ("take", "h"): [(x["h"], y_mix - 9), (x["h"], y_h + 9)],
@@ -582,7 +581,7 @@ def gru_svg():
     canvas.operator(x["h"], y_h, "add")
     canvas.operator(x["h"], y_mix, "mul")
     canvas.operator(x["h"], y_reset, "mul")
-    canvas.box(x["r"], y_mix, 32, 24, "1−z", size=15)
+    canvas.box(x["r"], y_mix, 46, 26, "1−" + _math("z_t", size=15), size=15)
     canvas.text(6, y_h - 9, _math("h_t-1"), anchor="start")
     canvas.text(out + 4, y_h + 5, _math("h_t"), anchor="start")
 
@@ -688,6 +687,7 @@ def _rolled_and_unrolled(timesteps):
     canvas.dot(cx, y_loop)
     canvas.wire([(cx, y_loop), (x_loop, y_loop), (x_loop, y_u), (cx - 28, y_u)], width=2.2)
     canvas.text(cx + 8, 26, _math("h_t"), anchor="start")
+    canvas.text(6, 20, "rolled:", anchor="start", size=MIN_FONT, family="inherit")
     canvas.text(x_loop - 8, y_u - 8, _math("h_t-1"), anchor="end")
     canvas.wire([(cx, bottom + 34), (cx, bottom)])
     canvas.text(cx, bottom + 52, _math("x_t"))
