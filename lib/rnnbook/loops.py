@@ -37,7 +37,7 @@ GATE_BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 #: The smallest per-step product, in multiply-adds per thread, worth a thread of its own:
 #: below it, the Python work of a step (which threads cannot share) outweighs the gain.
-MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 20
+MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 19
 
 #: How many numbers the projection of a chunk of steps holds (the buffer is reused, chunk
 #: after chunk, so it stays in the cache, and no large array is allocated per call).
