@@ -183,3 +183,74 @@ def test_reference_beside_keras_at_the_middle_size(kind):
     times = bench.beside_keras(layer, x, compiled, rounds=7)
     ratio = min(times["reference"]) / min(times["keras"])
     assert ratio <= 1.5, f"reference / Keras = {ratio:.2f} at {bench.SIZES[1]}"
+
+
+# ---- reading a results file ----------------------------------------------------------------
+
+def _case(kind, size, forward, trace, floor, threads=1, fastest=True, timed=(1,)):
+    def both(value):
+        return {"min": value, "median": value + 0.1}
+    return {"kind": kind, "size": list(size), "threads": threads, "threads_fastest": fastest,
+            "ms": {f"reference_{t}": both(1.0) for t in timed},
+            "reference_over_keras": both(forward), "trace_over_keras": both(trace),
+            "reference_over_floor": both(floor)}
+
+
+CONDITION = {"load_before": [0.4, 0.3, 0.2], "cases": [
+    _case("LSTM", (1, 5, 2, 3), 0.5, 0.6, 40.0),
+    _case("LSTM", (8, 5, 2, 3), 0.9, 1.2, 3.0, threads=2, fastest=False, timed=(1, 2)),
+    _case("GRU", (8, 5, 2, 3), 0.8, 0.7, 1.4, threads=2, timed=(1, 2)),
+]}
+
+
+def test_format_ratios_shows_each_case_min_then_median():
+    lines = bench.format_ratios(CONDITION).splitlines()
+    assert len(lines) == 1 + len(CONDITION["cases"])
+    assert lines[2].split() == ["LSTM", "8x5x2->3", "2", "0.90", "(1.00)", "1.20", "(1.30)",
+                                "3.00", "(3.10)"]
+
+
+def test_targets_count_the_cases_that_meet_each_goal():
+    result = bench.targets(CONDITION)
+    assert (result["cases"], result["largest"]) == (3, 2)
+    assert result["min"] == {"forward": 3, "trace": 2, "floor": 1, "worst_forward": 0.9,
+                             "worst_trace": 1.2, "worst_floor": 3.0}
+    assert result["median"]["forward"] == 3       # 1.0 by the medians is not above 1.0
+    assert result["median"]["forward"] == sum(
+        case["reference_over_keras"]["median"] <= 1.0 for case in CONDITION["cases"])
+
+
+def test_policy_record_counts_cases_timed_with_several_thread_counts():
+    assert bench.policy_record(CONDITION) == (1, 2)
+
+
+def test_quiet_compares_the_load_with_the_cores():
+    assert bench.quiet(CONDITION, cores=2)
+    assert not bench.quiet(CONDITION, cores=0.5)
+
+
+def test_split_shares_and_table():
+    row = {"kind": "GRU", "size": [2, 3, 4, 5],
+           "ms": {"loop": 8.0, "products": 4.0, "activations": 2.0, "elementwise": 1.0,
+                  "overhead": 1.0}}
+    assert bench.shares(row) == {"products": 0.5, "activations": 0.25, "elementwise": 0.125,
+                                 "overhead": 0.125}
+    assert bench.format_split([row]).splitlines()[1].split() == [
+        "GRU", "2x3x4->5", "8", "50%", "25%", "12%", "12%"]
+
+
+def test_plot_scaling_draws_each_series_in_two_styles():
+    import matplotlib.pyplot as plt
+
+    def point(axis, value):
+        return {axis: value, "reference": {"min": value / 10}, "keras": {"min": value / 5}}
+    scaling = {axis: {"points": [point(axis, v) for v in (16, 32, 64)]}
+               for axis in ("timesteps", "samples", "units")}
+    fig = bench.plot_scaling(scaling)
+    assert len(fig.axes) == 3
+    for ax in fig.axes:
+        reference_line, keras_line = ax.get_lines()
+        assert reference_line.get_linestyle() != keras_line.get_linestyle()
+        assert reference_line.get_marker() != keras_line.get_marker()
+        assert list(reference_line.get_ydata()) == [1.6, 3.2, 6.4]
+    plt.close(fig)

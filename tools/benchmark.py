@@ -129,24 +129,12 @@ def print_tables(result):
               f" {pool['num_threads']} threads ({pool['threading_layer']})")
     for name, condition in result["conditions"].items():
         print(f"\n{name}: load average {condition['load_before']} before, "
-              f"{condition['load_after']} after; ratios as min (median) of "
+              f"{condition['load_after']} after; ratios of the fastest (and median) of "
               f"{result['rounds']} interleaved rounds")
-        print(f"{'layer':10s} {'size':18s} {'threads':>7s} {'ref/keras':>14s} "
-              f"{'trace/keras':>14s} {'ref/floor':>14s}")
-        for case in condition["cases"]:
-            size = "x".join(map(str, case["size"]))
-            cells = [f"{case[key]['min']:6.2f} ({case[key]['median']:4.2f})" for key in
-                     ("reference_over_keras", "trace_over_keras", "reference_over_floor")]
-            print(f"{case['kind']:10s} {size:18s} {case['threads']:7d} "
-                  + " ".join(f"{cell:>14s}" for cell in cells))
+        print(bench.format_ratios(condition))
     if result.get("split"):
-        print("\nOne thread's loop, in ms: products, activations, other elementwise and "
-              "copies, call overhead")
-        for row in result["split"]:
-            ms = row["ms"]
-            print(f"{row['kind']:10s} {'x'.join(map(str, row['size'])):18s} "
-                  f"{ms['loop']:8.2f}: {ms['products']:8.2f} {ms['activations']:8.2f} "
-                  f"{ms['elementwise']:8.2f} {ms['overhead']:8.2f}")
+        print("\nOne thread's loop (CPU time) and its parts")
+        print(bench.format_split(result["split"]))
     for axis, series in result.get("scaling", {}).items():
         slope = series["slope"]
         print(f"LSTM time against {axis}: log-log slope {slope['reference']:.2f} (reference), "

@@ -322,3 +322,117 @@ def idle_enough(threshold=0.9, seconds=0.05):
 def loglog_slope(xs, ys):
     """The slope of log y against log x (least squares): how a time grows with a size."""
     return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+# ---- reading a results file (data/benchmark.json) -----------------------------------------
+
+#: The engine's goals: forward and trace at or below Keras' compiled time at every size, and
+#: forward within this many times the floor at the largest size.
+KERAS_TARGET, FLOOR_TARGET = 1.0, 1.5
+
+#: A run counts as taken on a quiet machine when its 1-minute load average was below this
+#: many runnable processes per core when it started.
+QUIET_LOAD_PER_CORE = 0.5
+
+RATIOS = {"reference_over_keras": "forward / Keras", "trace_over_keras": "trace / Keras",
+          "reference_over_floor": "forward / floor"}
+
+
+def size_label(size):
+    """``(samples, timesteps, input_dim, units)`` as ``"64x100x32->128"``."""
+    samples, timesteps, input_dim, units = size
+    return f"{samples}x{timesteps}x{input_dim}->{units}"
+
+
+def format_ratios(condition):
+    """One condition's ratio table: per case, the engine's thread count and each of
+    :data:`RATIOS` as the ratio of the fastest rounds, then (in brackets) of the medians."""
+    lines = [f"{'layer':10s} {'size':16s} {'threads':>7s} "
+             + " ".join(f"{title:>16s}" for title in RATIOS.values())]
+    for case in condition["cases"]:
+        cells = [f"{case[key]['min']:.2f} ({case[key]['median']:.2f})" for key in RATIOS]
+        lines.append(f"{case['kind']:10s} {size_label(case['size']):16s} {case['threads']:7d} "
+                     + " ".join(f"{cell:>16s}" for cell in cells))
+    return "\n".join(lines)
+
+
+def targets(condition):
+    """How the cases of one condition stand against the goals, by the fastest rounds
+    (``"min"``) and by the medians (``"median"``).
+
+    For each statistic: ``forward`` and ``trace``, the number of cases at or below
+    :data:`KERAS_TARGET`; ``floor``, the number of largest-size cases within
+    :data:`FLOOR_TARGET`; ``worst_forward``, ``worst_trace`` and ``worst_floor`` (largest
+    size), the highest ratios. Also ``cases`` and ``largest``, the counts they are out of.
+    """
+    cases = condition["cases"]
+    largest = max(tuple(case["size"]) for case in cases)
+    at_largest = [case for case in cases if tuple(case["size"]) == largest]
+    result = {"cases": len(cases), "largest": len(at_largest)}
+    for stat in ("min", "median"):
+        forward = [case["reference_over_keras"][stat] for case in cases]
+        trace = [case["trace_over_keras"][stat] for case in cases]
+        floor = [case["reference_over_floor"][stat] for case in at_largest]
+        result[stat] = {"forward": sum(r <= KERAS_TARGET for r in forward),
+                        "trace": sum(r <= KERAS_TARGET for r in trace),
+                        "floor": sum(r <= FLOOR_TARGET for r in floor),
+                        "worst_forward": max(forward), "worst_trace": max(trace),
+                        "worst_floor": max(floor)}
+    return result
+
+
+def policy_record(condition):
+    """``(right, compared)``: in how many cases where the engine's forward call was timed with
+    more than one thread count, the engine's own choice was the fastest (by the minimum)."""
+    compared = [case for case in condition["cases"]
+                if sum(name.startswith("reference_") for name in case["ms"]) > 1]
+    return sum(case["threads_fastest"] for case in compared), len(compared)
+
+
+def quiet(condition, cores):
+    """Whether the condition's run started on a quiet machine (:data:`QUIET_LOAD_PER_CORE`)."""
+    return condition["load_before"][0] < QUIET_LOAD_PER_CORE * cores
+
+
+def shares(row):
+    """One split row's parts as fractions of its loop."""
+    return {name: row["ms"][name] / row["ms"]["loop"] for name in
+            ("products", "activations", "elementwise", "overhead")}
+
+
+def format_split(rows):
+    """The split table: per case the loop's time (3 significant digits) and its four parts
+    as percentages of it."""
+    names = ("products", "activations", "elementwise", "overhead")
+    lines = [f"{'layer':10s} {'size':16s} {'loop (ms)':>9s} " + " ".join(
+        f"{name:>11s}" for name in names)]
+    for row in rows:
+        fractions = shares(row)
+        lines.append(f"{row['kind']:10s} {size_label(row['size']):16s} "
+                     f"{row['ms']['loop']:9.3g} "
+                     + " ".join(f"{100 * fractions[name]:10.0f}%" for name in names))
+    return "\n".join(lines)
+
+
+def plot_scaling(scaling):
+    """Reference and Keras times for an LSTM as timesteps, batch and units grow (log-log)."""
+    import matplotlib.pyplot as plt
+
+    from rnnbook.plots import OKABE_ITO
+
+    titles = {"timesteps": "timesteps $T$", "samples": "samples (batch)", "units": "units $n$"}
+    fig, axes = plt.subplots(1, len(scaling), figsize=(9, 3), layout="constrained",
+                             sharey=True)
+    styles = {"reference": dict(color=OKABE_ITO[4], marker="o", linestyle="-",
+                                label="reference"),
+              "keras": dict(color=OKABE_ITO[5], marker="s", linestyle="--",
+                            label="Keras, compiled")}
+    for ax, (axis, series) in zip(axes, scaling.items(), strict=True):
+        xs = [point[axis] for point in series["points"]]
+        for name, style in styles.items():
+            ax.loglog(xs, [point[name]["min"] for point in series["points"]], base=2,
+                      **style)
+        ax.set(xlabel=titles[axis])
+    axes[0].set(ylabel="time (ms)")
+    axes[0].legend(frameon=False)
+    return fig
