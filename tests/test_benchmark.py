@@ -206,8 +206,15 @@ CONDITION = {"load_before": [0.4, 0.3, 0.2], "cases": [
 def test_format_ratios_shows_each_case_min_then_median():
     lines = bench.format_ratios(CONDITION).splitlines()
     assert len(lines) == 1 + len(CONDITION["cases"])
-    assert lines[2].split() == ["LSTM", "8x5x2->3", "2", "0.90", "(1.00)", "1.20", "(1.30)",
+    assert lines[2].split() == ["LSTM", "8x5x2->3", "2", "0.900", "(1.00)", "1.20", "(1.30)",
                                 "3.00", "(3.10)"]
+
+
+@pytest.mark.parametrize("value,text", [(4631.745, "4630"), (0.70494, "0.705"), (12.0, "12.0"),
+                                        (9.996, "10.0"), (0.0, "0.00"), (123.4, "123"),
+                                        (0.01234, "0.0123"), (-2.5, "-2.50")])
+def test_significant_rounds_to_three_digits_without_an_exponent(value, text):
+    assert bench.significant(value) == text
 
 
 def test_targets_count_the_cases_that_meet_each_goal():
@@ -236,7 +243,7 @@ def test_split_shares_and_table():
     assert bench.shares(row) == {"products": 0.5, "activations": 0.25, "elementwise": 0.125,
                                  "overhead": 0.125}
     assert bench.format_split([row]).splitlines()[1].split() == [
-        "GRU", "2x3x4->5", "8", "50%", "25%", "12%", "12%"]
+        "GRU", "2x3x4->5", "8.00", "50%", "25%", "12%", "12%"]
 
 
 def test_plot_scaling_draws_each_series_in_two_styles():

@@ -338,6 +338,19 @@ RATIOS = {"reference_over_keras": "forward / Keras", "trace_over_keras": "trace 
           "reference_over_floor": "forward / floor"}
 
 
+def significant(value, digits=3):
+    """``value`` rounded to ``digits`` significant digits, written without an exponent:
+    ``4631.7`` as ``"4630"``, ``0.7049`` as ``"0.705"``, ``12.0`` as ``"12.0"``."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:.{digits - 1}f}" if value == 0 else str(value)
+    magnitude = int(np.floor(np.log10(abs(value))))
+    rounded_value = round(value, digits - 1 - magnitude)
+    if rounded_value and int(np.floor(np.log10(abs(rounded_value)))) > magnitude:
+        magnitude += 1                       # 9.996 rounds up to 10.0
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{rounded_value:.{decimals}f}"
+
+
 def size_label(size):
     """``(samples, timesteps, input_dim, units)`` as ``"64x100x32->128"``."""
     samples, timesteps, input_dim, units = size
@@ -346,11 +359,13 @@ def size_label(size):
 
 def format_ratios(condition):
     """One condition's ratio table: per case, the engine's thread count and each of
-    :data:`RATIOS` as the ratio of the fastest rounds, then (in brackets) of the medians."""
+    :data:`RATIOS` as the ratio of the fastest rounds, then (in brackets) of the medians,
+    each to 3 significant digits (:func:`significant`)."""
     lines = [f"{'layer':10s} {'size':16s} {'threads':>7s} "
              + " ".join(f"{title:>16s}" for title in RATIOS.values())]
     for case in condition["cases"]:
-        cells = [f"{case[key]['min']:.2f} ({case[key]['median']:.2f})" for key in RATIOS]
+        cells = [f"{significant(case[key]['min'])} ({significant(case[key]['median'])})"
+                 for key in RATIOS]
         lines.append(f"{case['kind']:10s} {size_label(case['size']):16s} {case['threads']:7d} "
                      + " ".join(f"{cell:>16s}" for cell in cells))
     return "\n".join(lines)
@@ -409,7 +424,7 @@ def format_split(rows):
     for row in rows:
         fractions = shares(row)
         lines.append(f"{row['kind']:10s} {size_label(row['size']):16s} "
-                     f"{row['ms']['loop']:9.3g} "
+                     f"{significant(row['ms']['loop']):>9s} "
                      + " ".join(f"{100 * fractions[name]:10.0f}%" for name in names))
     return "\n".join(lines)
 
