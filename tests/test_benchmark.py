@@ -261,3 +261,39 @@ def test_plot_scaling_draws_each_series_in_two_styles():
         assert reference_line.get_marker() != keras_line.get_marker()
         assert list(reference_line.get_ydata()) == [1.6, 3.2, 6.4]
     plt.close(fig)
+
+
+def test_the_tool_writes_what_the_appendix_reads(monkeypatch, tmp_path):
+    # tools/benchmark.py's parts at toy sizes: its record goes through the readers the
+    # performance appendix uses (a renamed key would fail here, not on the page)
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "benchmark.py"
+    spec = importlib.util.spec_from_file_location("benchmark_tool", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr(bench, "KINDS", ("GRU",))
+    monkeypatch.setattr(tool, "SCALING_BASE", (2, 3, 2, 4))
+    monkeypatch.setattr(tool, "SCALING", {"timesteps": (2, 4), "samples": (1, 2),
+                                          "units": (2, 4)})
+    sizes = ((1, 3, 2, 4), (32, 3, 2, 4))
+    result = {"machine": bench.machine(), "rounds": 2, "sizes": [list(s) for s in sizes],
+              "conditions": {"idle": tool.time_condition("idle", sizes, 2)},
+              "split": tool.splits(sizes, 2), "scaling": tool.scaling(2)}
+    out = tmp_path / "benchmark.json"
+    out.write_text(json.dumps(tool.rounded(result)))
+    run = json.loads(out.read_text())
+    condition = run["conditions"]["idle"]
+    assert all(case["agrees_with_keras"] for case in condition["cases"])
+    assert len(bench.format_ratios(condition).splitlines()) == 1 + len(sizes)
+    standing = bench.targets(condition)
+    assert (standing["cases"], standing["largest"]) == (2, 1)
+    assert bench.policy_record(condition)[1] == 1      # two thread counts at 32 samples
+    assert len(bench.format_split(run["split"]).splitlines()) == 1 + len(sizes)
+    assert set(bench.shares(run["split"][0])) == {"products", "activations", "elementwise",
+                                                  "overhead"}
+    plt.close(bench.plot_scaling(run["scaling"]))
