@@ -117,7 +117,10 @@ notebooks: $(INSTALLED) keras-cache
 lab: $(INSTALLED) keras-cache
 	$(BIN)/jupyter lab chapters/
 
-# Times the reference beside Keras (see tools/benchmark.py); writes data/benchmark.json.
+# Times the reference beside Keras, as the machine is and with one core kept busy, then the
+# split of one thread's loop and the scaling series (see tools/benchmark.py); writes
+# data/benchmark.json, which appendices/performance.ipynb renders (re-execute it after).
+# Within 10 minutes on a quiet 2-core machine (the tool shortens its last parts if late).
 bench: $(INSTALLED)
 	$(BIN)/python tools/benchmark.py
 
