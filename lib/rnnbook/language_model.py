@@ -239,6 +239,24 @@ def next_word_probabilities(model, tokens):
 
 # ---- training --------------------------------------------------------------------------------
 
+#: Windows per batch when only measuring the loss (no gradients: larger batches fit).
+EVALUATION_BATCH = 256
+
+
+def _mean_loss(losses, samples, batch_size):
+    """The mean over samples of per-batch mean losses (the last batch may be smaller)."""
+    sizes = [min(batch_size, samples - i) for i in range(0, samples, batch_size)]
+    return float(np.dot([float(np.asarray(v)) for v in losses], sizes) / samples)
+
+
+def evaluate(model, x, y, batch_size=EVALUATION_BATCH):
+    """Mean cross-entropy (nats per word) of ``model`` on windows ``x`` with targets ``y``:
+    what ``model.evaluate`` returns, batch by batch through ``test_on_batch`` (the same
+    compiled step, without building a new input pipeline on every call)."""
+    losses = [model.test_on_batch(x[i:i + batch_size], y[i:i + batch_size])
+              for i in range(0, len(x), batch_size)]
+    return _mean_loss(losses, len(x), batch_size)
+
 def epoch_order(samples, seed, epoch):
     """The order of the training windows in one epoch: the same for every cell of a seed, so
     paired runs see the same batches, and independent of what else is trained."""
@@ -250,6 +268,8 @@ def train_interleaved(kinds_units, train, validation, *, epochs, seed, patience=
                       vocabulary=VOCABULARY, embedding_dim=EMBEDDING_DIM, progress=None):
     """Train one model per kind on the same data, one epoch each in turn.
 
+    An epoch is one ``train_on_batch`` call per batch of ``batch_size`` windows (what
+    ``fit`` does, without its per-call set-up, so the seconds measure the training steps).
     Each model is built after ``keras.utils.set_random_seed(seed)``, so its initial weights
     do not depend on its companions; every epoch all models see the windows in the same
     order (:func:`epoch_order`), and the order of the models rotates from epoch to epoch so
@@ -258,7 +278,7 @@ def train_interleaved(kinds_units, train, validation, *, epochs, seed, patience=
     ``None``); the others go on.
 
     Returns ``{kind: record}``; a record holds ``units``, ``params``, per epoch
-    ``epoch_seconds`` (the ``fit`` call alone), ``train_loss``, ``validation_loss`` and
+    ``epoch_seconds`` (the training steps alone), ``train_loss``, ``validation_loss`` and
     ``position`` (its place in that epoch's order), ``best_epoch`` (1-based, lowest
     validation loss), ``stopped_early`` and ``best_weights`` (the weights at that epoch, a
     list of arrays); the models, returned beside the records, hold their best weights.
@@ -287,11 +307,12 @@ def train_interleaved(kinds_units, train, validation, *, epochs, seed, patience=
         for position, kind in enumerate(active):
             model, record = models[kind], records[kind]
             start = time.perf_counter()
-            history = model.fit(x_epoch, y_epoch, batch_size=batch_size, epochs=1,
-                                shuffle=False, verbose=0)
+            losses = [model.train_on_batch(x_epoch[i:i + batch_size],
+                                           y_epoch[i:i + batch_size])
+                      for i in range(0, len(x_epoch), batch_size)]
             record["epoch_seconds"].append(time.perf_counter() - start)
-            record["train_loss"].append(float(history.history["loss"][-1]))
-            loss = float(model.evaluate(*validation, batch_size=256, verbose=0))
+            record["train_loss"].append(_mean_loss(losses, len(x_epoch), batch_size))
+            loss = evaluate(model, *validation)
             record["validation_loss"].append(loss)
             record["position"].append(position)
             if record["best_epoch"] is None or loss < min(record["validation_loss"][:-1]):

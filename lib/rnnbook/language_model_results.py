@@ -10,7 +10,8 @@ runs (the file records the commit it ran from):
 **"GRUs train faster."** For each training-set size and seed the GRU and the LSTM are
 compared twice.
 
-- *Time per epoch*: the ratio of the GRU's to the LSTM's **minimum** ``fit`` seconds over the
+- *Time per epoch*: the ratio of the GRU's to the LSTM's **minimum** seconds of an epoch's
+  training steps over the
   epochs after the first (the first includes building the graph; on a shared machine the
   minimum is the epoch least disturbed by other jobs). The models were trained in turn, one
   epoch each, so both were timed under the same load.
@@ -56,7 +57,8 @@ def rules():
     """The rule constants, as stored in the results file beside the runs."""
     return {"speed_band": SPEED_BAND, "threshold_margin": THRESHOLD_MARGIN,
             "quality_band": QUALITY_BAND,
-            "epoch_statistic": "minimum fit seconds over the epochs after the first"}
+            "epoch_statistic": "minimum seconds of an epoch's training steps, after the "
+                               "first epoch"}
 
 
 def check(results):
@@ -117,7 +119,8 @@ def test_perplexity(run):
 
 
 def min_epoch_seconds(run):
-    """The least ``fit`` seconds of an epoch after the first (the first, if it is the only one)."""
+    """The least seconds of an epoch's training steps, after the first epoch (the first, if
+    it is the only one)."""
     seconds = run["epoch_seconds"]
     return min(seconds[1:]) if len(seconds) > 1 else seconds[0]
 
