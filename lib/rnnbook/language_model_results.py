@@ -48,7 +48,7 @@ QUALITY_BAND = 0.01
 KINDS = ("SimpleRNN", "LSTM", "GRU")
 #: Keys every results file has (``check`` tests them).
 REQUIRED = ("command", "commit", "versions", "machine", "wall_seconds", "settings", "rules",
-            "data", "runs", "generator")
+            "data", "runs", "generator", "follow_up")
 RUN_KEYS = ("kind", "size", "seed", "units", "params", "epoch_seconds", "train_loss",
             "validation_loss", "position", "best_epoch", "stopped_early", "test_loss")
 
@@ -73,13 +73,28 @@ def check(results):
         if lacking:
             raise ValueError(f"run {run.get('kind')}/{run.get('size')}/{run.get('seed')} "
                              f"lacks {lacking}")
-    sizes, seeds = results["settings"]["sizes"], results["settings"]["seeds"]
+    _check_grid(results, results["settings"]["sizes"])
+    if "follow_up" in results:
+        _check_grid(follow_up(results), results["follow_up"]["sizes"], "follow-up: ")
+    return results
+
+
+def _check_grid(results, sizes, what=""):
     for kind in KINDS:
         for size in sizes:
-            for seed in seeds:
+            for seed in results["settings"]["seeds"]:
                 if len(runs(results, kind, size, seed)) != 1:
-                    raise ValueError(f"expected one run of {kind} at size {size}, seed {seed}")
-    return results
+                    raise ValueError(f"{what}expected one run of {kind} at size {size}, "
+                                     f"seed {seed}")
+
+
+def follow_up(results):
+    """The follow-up (the smallest size again, patience counted in updates) as a results dict
+    that the functions here accept: its runs, its sizes, the main grid's seeds and data."""
+    part = results["follow_up"]
+    return {"settings": dict(results["settings"], sizes=part["sizes"]), "runs": part["runs"],
+            "data": results["data"], "why": part["why"],
+            "patience_epochs": part["patience_epochs"]}
 
 
 def load(path=None):
