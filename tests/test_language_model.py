@@ -128,3 +128,13 @@ def test_train_interleaved_records_and_restores_the_best_epoch():
     # the order of the models rotates: GRU is first in epoch 1
     assert seen[:2] == [("LSTM", 0), ("GRU", 0)] and seen[2] == ("GRU", 1)
     assert records["LSTM"]["position"][:2] == [0, 1]
+
+
+def test_evaluate_is_keras_evaluate_batch_by_batch():
+    keras.utils.set_random_seed(5)
+    model = lm.build_model("GRU", 3, **SMALL)
+    x = np.random.default_rng(1).integers(0, SMALL["vocabulary"], (10, 4))
+    y = np.roll(x, -1, axis=1)
+    # 10 windows in batches of 4: the last batch holds 2 and weighs half as much
+    assert lm.evaluate(model, x, y, batch_size=4) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5)

@@ -42,7 +42,10 @@ def make_results(gru_seconds=1.0, gru_test=(90, 90), lstm_test=(100, 100)):
             "wall_seconds": 1.0, "settings": {"sizes": [10, 20], "seeds": [0, 1]},
             "rules": lmr.rules(), "data": {"unigram_validation_perplexity": {"10": 300,
                                                                              "20": 280}},
-            "runs": runs, "generator": None}
+            "runs": runs, "generator": None,
+            "follow_up": {"why": "test", "sizes": [10], "patience_updates": 1,
+                          "patience_epochs": {"10": 1},
+                          "runs": [dict(r) for r in runs if r["size"] == 10]}}
 
 
 def test_speed_rule():
@@ -82,6 +85,12 @@ def test_check_names_what_is_missing():
     results = make_results()
     with pytest.raises(ValueError, match="lacks \\['generator'\\]"):
         lmr.check({k: v for k, v in results.items() if k != "generator"})
+    assert lmr.check(make_results())["runs"]
+    partial = make_results()
+    partial["follow_up"]["runs"] = partial["follow_up"]["runs"][1:]
+    with pytest.raises(ValueError, match="follow-up: expected one run of LSTM"):
+        lmr.check(partial)
+    assert lmr.follow_up(make_results())["settings"]["sizes"] == [10]
     results["runs"] = results["runs"][1:]
     with pytest.raises(ValueError, match="expected one run of LSTM at size 10, seed 0"):
         lmr.check(results)
@@ -104,7 +113,7 @@ CHAPTER_LOADERS = {"load", "runs", "one_run", "validation_perplexity",
                    "best_validation_perplexity", "test_perplexity", "min_epoch_seconds",
                    "speed_table", "faster_verdict", "quality_table", "less_data_verdict",
                    "generator_weights", "generator_model", "curves_figure", "epochs_to",
-                   "call"}
+                   "call", "follow_up"}
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +162,10 @@ def test_quick_mode_file_is_accepted_by_every_chapter_loader(quick_file):
     tokens = np.array([[1, 4, 5, 6]])
     assert np.allclose(numpy_model.probabilities(tokens), model.predict(tokens, verbose=0),
                        atol=1e-5)
+    followed = lmr.follow_up(results)
+    assert lmr.quality_table(followed)[0]["size"] == results["follow_up"]["sizes"][0]
+    assert all(r["patience"] == results["follow_up"]["patience_epochs"][str(r["size"])]
+               for r in lmr.runs(followed))
     fig = lmr.curves_figure(results)
     assert len(fig.axes) == len(results["settings"]["sizes"])
     plt.close(fig)

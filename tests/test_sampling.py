@@ -96,13 +96,21 @@ def test_generation_is_seeded_and_reports_its_margin(model):
     assert greedy["tokens"] == [int(first.argmax())]
 
 
-def test_temperature_statistics_and_the_explorer_view(model):
+def test_temperature_statistics_are_exact_expectations():
+    p = np.array([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]])
+    table = sampling.temperature_statistics(p, [0.5, 1.0, 50.0])
+    log_p, choices = table[1.0]
+    entropy = -np.sum(p * np.log(p), axis=1)
+    assert log_p == pytest.approx(np.mean(np.sum(p * np.log(p), axis=1)))
+    assert choices == pytest.approx(np.exp(entropy.mean()))
+    assert table[0.5][0] > log_p > table[50.0][0]          # colder: likelier draws
+    assert table[0.5][1] < choices < table[50.0][1] < 3    # hotter: more choices, at most 3
+    assert sampling.temperature_statistics([[1.0, 0.0]], [2.0])[2.0] == (0.0, 1.0)
+
+
+def test_the_explorer_view(model):
     kind = model.get_layer("recurrent").__class__.__name__
     numpy_model = sampling.NextWordModel(kind, model.get_weights())
-    table = sampling.temperature_statistics(numpy_model, WORDS, ["w1", "w3"], [0.1, 3.0],
-                                            n_words=10, seeds=(0, 1))
-    assert table[0.1][0] > table[3.0][0]           # cold: likelier words
-    assert table[0.1][1] <= table[3.0][1]          # hot: more distinct words
     html = sampling.continuation_view(numpy_model, WORDS, "w1 w2", 0.5, n_words=6)
     text = sampling.continue_text(numpy_model, WORDS, "w1 w2", 6, 0.5)["text"]
     assert f"<strong>w1 w2</strong> {escape(text)}</p>" in html and "temperature 0.5" in html

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-# isort: off
 import rnnbook  # noqa: F401  (before TensorFlow: keeps its log lines quiet)
-import keras
 from rnnbook import language_model as lm
 from rnnbook import language_model_results as lmr
-# isort: on
+
+# Keras (and TensorFlow) are imported where they are used, so that a wrong command line is
+# refused at once rather than after the import.
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -41,7 +41,7 @@ OUTPUT = DATA / "language_model.json"
 FULL = {"sizes": [384, 1152, 3456], "seeds": [0, 1, 2], "max_steps": 648, "patience": 4,
         "validation_windows": 768, "test_windows": 2048,
         "follow_up": {"sizes": [384], "patience_updates": 216}}
-QUICK = {"sizes": [64, 128], "seeds": [0], "max_steps": 4, "patience": 4,
+QUICK = {"sizes": [64], "seeds": [0], "max_steps": 3, "patience": 4,
          "validation_windows": 128, "test_windows": 128,
          "follow_up": {"sizes": [64], "patience_updates": 2}}
 #: Why the follow-up exists; it was added after the main grid had run.
@@ -66,6 +66,7 @@ def epochs_for(size, budget):
 
 def environment():
     """Command line, commit, library versions and machine of this run."""
+    import keras
     import tensorflow as tf
 
     def git(*args):
@@ -125,6 +126,8 @@ class Progress:
     """A progress bar over epochs (upper bound: runs that stop early skip theirs)."""
 
     def __init__(self, total):
+        import keras
+
         self.bar = keras.utils.Progbar(total, unit_name="epoch", stateful_metrics=["val_ppl"])
         self.done = 0
 

@@ -128,19 +128,25 @@ def continue_text(model, words, prompt, n_words=12, temperature=1.0, seed=0):
     return dict(result, text=decode(result["tokens"], words))
 
 
-def temperature_statistics(model, words, prompts, temperatures, n_words=20, seeds=(0, 1, 2)):
-    """For each temperature, over every prompt and seed: the mean log-probability (at
-    temperature 1) of the sampled words and the fraction of distinct words in each
-    continuation, averaged. Returns ``{temperature: (mean_log_probability, distinct)}``."""
+def temperature_statistics(probabilities, temperatures):
+    """What a temperature does to next-word distributions, exactly (no sampling noise).
+
+    ``probabilities`` ``(..., vocabulary)`` are a model's next-word distributions (each row
+    sums to 1). For each temperature ``T``: the expected log-probability, under the model at
+    temperature 1, of a word drawn at ``T`` (how likely the model finds what the sampler
+    picks), and the effective number of choices, ``exp`` of the tempered distribution's mean
+    entropy (its own perplexity). Returns ``{T: (expected_log_probability, choices)}``.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_p = np.where(p > 0, np.log(p), 0.0)
     table = {}
     for temperature in temperatures:
-        logs, distinct = [], []
-        for prompt in prompts:
-            for seed in seeds:
-                result = continue_text(model, words, prompt, n_words, temperature, seed)
-                logs.extend(result["log_probability"])
-                distinct.append(len(set(result["tokens"])) / n_words)
-        table[temperature] = (float(np.mean(logs)), float(np.mean(distinct)))
+        tempered = with_temperature(p, temperature)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            own = np.where(tempered > 0, tempered * np.log(tempered), 0.0)
+        expected = float(np.mean(np.sum(tempered * log_p, axis=-1)))
+        table[temperature] = (expected, float(np.exp(np.mean(-np.sum(own, axis=-1)))))
     return table
 
 
