@@ -1,7 +1,10 @@
 """Seed 001's GRU-vs-LSTM claim where it was made: word-level language models on Reuters.
 
-Usage: ``make language-model`` (writes data/language_model.json; about half an hour on two
-shared cores), or ``make language-model QUICK=1`` / ``python tools/language_model.py --quick
+Usage: ``make language-model`` (writes data/language_model.json). The stored file's main
+grid took 55.7 minutes and its follow-up 34.9 (run apart, ``--only-follow-up``) at load
+averages 8-14 on two shared cores; their training steps and validation passes measure about
+28 CPU-minutes, so on two idle cores the whole run takes roughly 15-30 minutes, depending
+on how well TensorFlow keeps both cores busy on these small products. Or ``make language-model QUICK=1`` / ``python tools/language_model.py --quick
 --out DIR/language_model.json`` (a smoke test of every part; never writes into data/).
 
 For each training-set size and seed, a SimpleRNN, an LSTM and a GRU language model of
