@@ -4,7 +4,8 @@ Usage: ``make language-model`` (writes data/language_model.json). The stored fil
 grid took 55.7 minutes and its follow-up 34.9 (run apart, ``--only-follow-up``) at load
 averages 8-14 on two shared cores; their training steps and validation passes measure about
 28 CPU-minutes, so on two idle cores the whole run takes roughly 15-30 minutes, depending
-on how well TensorFlow keeps both cores busy on these small products. Or ``make language-model QUICK=1`` / ``python tools/language_model.py --quick
+on how well TensorFlow keeps both cores busy on these small products. Or
+``make language-model QUICK=1`` / ``python tools/language_model.py --quick
 --out DIR/language_model.json`` (a smoke test of every part; never writes into data/).
 
 For each training-set size and seed, a SimpleRNN, an LSTM and a GRU language model of
