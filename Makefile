@@ -137,3 +137,11 @@ adding-problem: $(INSTALLED)
 .PHONY: experiments
 experiments: $(INSTALLED) keras-cache
 	$(BIN)/python tools/articles_experiments.py
+
+# Seed 001's GRU-vs-LSTM claim on language modelling (at most 30 minutes on 2 idle cores);
+# writes data/language_model.json, which chapters/08_language_model.ipynb shows.
+# `make language-model QUICK=1` runs a tiny budget into a temporary folder (or OUT=path).
+.PHONY: language-model
+language-model: $(INSTALLED) keras-cache
+	$(if $(QUICK),out=$(or $(OUT),$$(mktemp -d)/language_model.json); \
+	  $(BIN)/python tools/language_model.py --quick --out "$$out",$(BIN)/python tools/language_model.py)
