@@ -135,7 +135,10 @@ notebooks: $(INSTALLED) keras-cache
 lab: $(INSTALLED) keras-cache
 	$(BIN)/jupyter lab chapters/
 
-# Times the reference beside Keras (see tools/benchmark.py); writes data/benchmark.json.
+# Times the reference beside Keras, as the machine is and with one core kept busy, then the
+# split of one thread's loop and the scaling series (see tools/benchmark.py); writes
+# data/benchmark.json, which appendices/performance.ipynb renders (re-execute it after).
+# Within 10 minutes on a quiet 2-core machine (the tool shortens its last parts if late).
 bench: $(INSTALLED)
 	$(BIN)/python tools/benchmark.py
 
@@ -152,3 +155,11 @@ adding-problem: $(INSTALLED)
 .PHONY: experiments
 experiments: $(INSTALLED) keras-cache
 	$(BIN)/python tools/articles_experiments.py
+
+# Seed 001's GRU-vs-LSTM claim on language modelling (at most 30 minutes on 2 idle cores);
+# writes data/language_model.json, which chapters/08_language_model.ipynb shows.
+# `make language-model QUICK=1` runs a tiny budget into a temporary folder (or OUT=path).
+.PHONY: language-model
+language-model: $(INSTALLED) keras-cache
+	$(if $(QUICK),out=$(or $(OUT),$$(mktemp -d)/language_model.json); \
+	  $(BIN)/python tools/language_model.py --quick --out "$$out",$(BIN)/python tools/language_model.py)

@@ -1,4 +1,5 @@
-"""The unrolled SimpleRNN loop, its cost, its drawing and the step-through-time explorer."""
+"""The unrolled SimpleRNN loop, its gradients, its cost, the answer plot and the step-through-time
+explorer."""
 
 import itertools
 import re
@@ -159,23 +160,6 @@ def test_explorer_grid_is_complete_and_light():
         * len(unrolled.SIZES)
     assert views[index["3|1|1"]] == unrolled.step_view(3, "ramp", (2, 3))
     assert len(explorer.static_html()) < 450_000
-
-
-@pytest.mark.parametrize("timesteps", [1, 4, 12])
-def test_drawing_labels_every_step(timesteps):
-    fig = unrolled.draw_rolled_and_unrolled(timesteps)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts.count("W") == texts.count("U") == timesteps + 1  # + the rolled cell
-    for t in range(timesteps):
-        assert f"$x_{{{t}}}$" in texts and f"$h_{{{t}}}$" in texts
-    matplotlib.pyplot.close(fig)
-
-
-@pytest.mark.parametrize("timesteps, error", [(0, ValueError), (13, ValueError),
-                                              (2.5, TypeError)])
-def test_drawing_rejects_bad_timesteps(timesteps, error):
-    with pytest.raises(error, match="timesteps must be"):
-        unrolled.draw_rolled_and_unrolled(timesteps)
 
 
 def keras_input_gradient(layer, x, chunk=None):

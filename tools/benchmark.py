@@ -1,156 +1,184 @@
-"""Time the NumPy reference beside Keras, and measure the matrix-multiply floor.
+"""Time the NumPy reference beside Keras and beside its matrix products alone.
 
-Usage: python tools/benchmark.py [--quick] [--out data/benchmark.json]
+Usage: python tools/benchmark.py [--quick] [--rounds N] [--conditions idle,loaded]
+                                 [--out data/benchmark.json]
 
-For SimpleRNN, LSTM and GRU at three sizes (samples x timesteps x input_dim x units), it
-times, interleaved round by round so that drift in the machine's load hits all alike:
-  - the reference, ``rnnbook.reference.forward``;
-  - Keras compiled (the layer called inside a ``tf.function``, traced once beforehand);
-  - Keras eager (``layer(x)``).
-The GEMM floor is the sequence's multiply-adds, 2 * samples * timesteps * (input_dim + units)
-* gates * units, divided by the float32 throughput of one large matrix product measured in
-the same run. It also times the reference as timesteps and units grow, and checks that its
-cost stays linear in timesteps. Results go to a JSON file; a table goes to the terminal.
+For SimpleRNN, LSTM and GRU at three sizes (samples x timesteps x input_dim -> units) it
+times, interleaved round by round (rnnbook.benchmark.interleaved), the reference's forward
+call on one thread and split over the cores, its trace, Keras' compiled and eager calls, and
+the floor: the engine's matrix products alone, computed three ways (one thread, split over
+the cores, OpenBLAS's threads), the fastest of which is the floor. It does so twice:
+
+  idle    as the machine is (the load average is recorded: "idle" only if nothing else ran);
+  loaded  with a process spinning on the last core (rnnbook.benchmark.busy_core), the
+          condition of a machine shared with another program.
+
+Then, on the idle machine: where one thread's loop spends its time (products, activations,
+other elementwise work and copies, call overhead), and how the reference's and Keras'
+times grow with timesteps, batch and units. Results go to data/benchmark.json (read by
+appendices/performance.ipynb); the ratio tables go to the terminal.
 """
 
 import argparse
 import json
-import platform
-import statistics
+import os
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 # isort: off
 import rnnbook  # noqa: F401  (before TensorFlow: keeps its log lines quiet)
-import keras
-import tensorflow as tf
 # isort: on
 
-from rnnbook import reference
-from rnnbook.verify import compare, randomize_weights
+from rnnbook import benchmark as bench
+from rnnbook import loops
 
-SIZES = [(1, 50, 8, 16), (64, 100, 32, 128), (256, 200, 64, 256)]
-KINDS = {"SimpleRNN": (keras.layers.SimpleRNN, 1), "LSTM": (keras.layers.LSTM, 4),
-         "GRU": (keras.layers.GRU, 3)}
+ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 7
+#: What a whole run may take (make bench must end within ten minutes on a quiet machine):
+#: when the two conditions have used more than half of it, the split and the scaling series
+#: run with the fewest rounds (3), and the file records how many they used.
+BUDGET_SECONDS = 540
+#: The LSTM whose time the scaling series follow, and the values each series takes.
+SCALING_BASE = (64, 100, 32, 128)
+SCALING = {"timesteps": (25, 50, 100, 200, 400), "samples": (16, 32, 64, 128, 256),
+           "units": (32, 64, 128, 256)}
 
 
-def gemm_flops_per_second(repeats=5):
-    """float32 throughput of one large matrix product, in FLOP/s (median of repeats)."""
-    a = np.random.default_rng(0).standard_normal((2048, 1024), dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal((1024, 1024), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * 2048 * 1024 * 1024 / statistics.median(times)
+def load():
+    return [round(value, 2) for value in os.getloadavg()]
 
 
-def sequence_flops(size, gates):
-    samples, timesteps, input_dim, units = size
-    return 2 * samples * timesteps * (input_dim + units) * gates * units
+def ratio(numerator, denominator):
+    return {stat: numerator[stat] / denominator[stat] for stat in ("min", "median")}
 
 
-def build(kind, size):
-    layer_class, _ = KINDS[kind]
-    samples, timesteps, input_dim, units = size
-    layer = layer_class(units)
-    layer.build((None, timesteps, input_dim))
-    randomize_weights(layer, seed=0, scale=0.1)
-    x = np.random.default_rng(0).standard_normal((samples, timesteps, input_dim),
-                                                 dtype=np.float32)
-    compiled = tf.function(lambda inputs: layer(inputs))
-    compiled(x)
-    return layer, x, compiled
+def time_case(kind, size, rounds, eager):
+    """One layer kind and size: every contestant's min and median, and the ratios."""
+    timed, agrees, threads = bench.contestants(kind, size, eager=eager)
+    load_before = load()
+    times = bench.interleaved(timed, rounds)
+    ms = {name: bench.summary(values) for name, values in times.items()}
+    floor_names = [name for name in ms if name.startswith("products_")]
+    floor = {stat: min(ms[name][stat] for name in floor_names) for stat in ("min", "median")}
+    chosen = ms[f"reference_{threads}"]
+    forwards = {name: ms[name]["min"] for name in ms if name.startswith("reference_")}
+    return {"kind": kind, "size": list(size), "agrees_with_keras": agrees,
+            "threads": threads, "threads_fastest": min(forwards, key=forwards.get)
+            == f"reference_{threads}", "load": [load_before, load()], "ms": ms,
+            "floor_ms": floor, "reference_over_keras": ratio(chosen, ms["keras"]),
+            "trace_over_keras": ratio(ms["trace"], ms["keras"]),
+            "reference_over_floor": ratio(chosen, floor)}
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    np.asarray(function(*args))
-    return time.perf_counter() - start
-
-
-def benchmark_sizes(rounds, sizes, flops_per_second, progress):
-    rows = []
+def time_condition(name, sizes, rounds):
+    eager = name == "idle"
+    print(f"\n{name}: {len(sizes) * len(bench.KINDS)} cases, {rounds} interleaved rounds",
+          flush=True)
+    condition = {"busy_process": name == "loaded", "load_before": load(), "cases": []}
     for size in sizes:
-        for kind, (_, gates) in KINDS.items():
-            layer, x, compiled = build(kind, size)
-            agree = compare(reference.forward(layer, x), compiled(x)).ok
-            samples = {"reference": [], "keras_compiled": [], "keras_eager": []}
-            for _ in range(rounds):
-                samples["reference"].append(timed(reference.forward, layer, x))
-                samples["keras_compiled"].append(timed(compiled, x))
-                samples["keras_eager"].append(timed(layer, x))
-            medians = {k: statistics.median(v) * 1e3 for k, v in samples.items()}
-            floor = sequence_flops(size, gates) / flops_per_second * 1e3
-            rows.append({"kind": kind, "size": size, "agrees_with_keras": agree,
-                         **{f"{k}_ms": round(v, 3) for k, v in medians.items()},
-                         "gemm_floor_ms": round(floor, 3),
-                         "reference_over_compiled": round(medians["reference"]
-                                                          / medians["keras_compiled"], 3),
-                         "reference_over_floor": round(medians["reference"] / floor, 3)})
-            progress.add(1)
-    return rows
+        for kind in bench.KINDS:
+            condition["cases"].append(time_case(kind, size, rounds, eager))
+            print(f"  {kind} {size} done (load {load()[0]})", flush=True)
+    condition["load_after"] = load()
+    return condition
 
 
-def scaling(rounds, progress):
-    """Reference time for an LSTM as timesteps, then units, grow (samples 64, input_dim 32)."""
-    results = {"timesteps": [], "units": []}
-    for timesteps in (25, 50, 100, 200, 400):
-        layer, x, _ = build("LSTM", (64, timesteps, 32, 128))
-        t = statistics.median(timed(reference.forward, layer, x) for _ in range(rounds))
-        results["timesteps"].append({"timesteps": timesteps, "ms": round(t * 1e3, 3)})
-        progress.add(1)
-    for units in (32, 64, 128, 256):
-        layer, x, _ = build("LSTM", (64, 100, 32, units))
-        t = statistics.median(timed(reference.forward, layer, x) for _ in range(rounds))
-        results["units"].append({"units": units, "ms": round(t * 1e3, 3)})
-        progress.add(1)
-    steps = np.array([r["timesteps"] for r in results["timesteps"]], float)
-    ms = np.array([r["ms"] for r in results["timesteps"]])
-    slope, intercept = np.polyfit(steps, ms, 1)
-    fitted = slope * steps + intercept
-    results["linear_fit"] = {"ms_per_step": round(float(slope), 4),
-                             "max_relative_deviation": round(float(np.max(np.abs(ms - fitted)
-                                                                          / ms)), 3)}
+def splits(sizes, rounds):
+    results = []
+    for size in sizes:
+        for kind in bench.KINDS:
+            layer, x, _ = bench.build(kind, size)
+            results.append({"kind": kind, "size": list(size),
+                            "ms": bench.split(layer, x, rounds), "load": load()})
     return results
+
+
+def scaling(rounds):
+    """Reference and Keras (compiled) times for an LSTM as one of its sizes grows."""
+    series = {}
+    for axis, values in SCALING.items():
+        index = {"samples": 0, "timesteps": 1, "units": 3}[axis]
+        points = []
+        for value in values:
+            size = list(SCALING_BASE)
+            size[index] = value
+            layer, x, compiled = bench.build("LSTM", tuple(size))
+            times = bench.beside_keras(layer, x, compiled, rounds)
+            points.append({axis: value, "threads": loops.threads_for("LSTM", size[0], size[3]),
+                           **{name: bench.summary(t) for name, t in times.items()}})
+        xs = [point[axis] for point in points]
+        series[axis] = {"points": points, "slope": {
+            name: bench.loglog_slope(xs, [point[name]["min"] for point in points])
+            for name in ("reference", "keras")}}
+    return series
+
+
+def rounded(value):
+    """Floats to 4 significant digits for the file (the page prints at most 3)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    return value
+
+
+def print_tables(result):
+    machine = result["machine"]
+    print(f"\n{machine['model']}, {machine['cores']} cores; SIMD {' '.join(machine['simd'])}")
+    for pool in machine["blas"]:
+        print(f"BLAS: {pool['internal_api']} {pool['version']}, kernel {pool['architecture']},"
+              f" {pool['num_threads']} threads ({pool['threading_layer']})")
+    for name, condition in result["conditions"].items():
+        print(f"\n{name}: load average {condition['load_before']} before, "
+              f"{condition['load_after']} after; ratios of the fastest (and median) of "
+              f"{result['rounds']} interleaved rounds")
+        print(bench.format_ratios(condition))
+    if result.get("split"):
+        print("\nOne thread's loop (CPU time) and its parts")
+        print(bench.format_split(result["split"]))
+    for axis, series in result.get("scaling", {}).items():
+        slope = series["slope"]
+        print(f"LSTM time against {axis}: log-log slope {slope['reference']:.2f} (reference), "
+              f"{slope['keras']:.2f} (Keras)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="two smaller sizes, 3 rounds")
-    parser.add_argument("--out", default="data/benchmark.json")
+    parser.add_argument("--quick", action="store_true",
+                        help="the two smaller sizes, 3 rounds, no split or scaling")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--conditions", default="idle,loaded")
+    parser.add_argument("--out", default=str(ROOT / "data" / "benchmark.json"))
     args = parser.parse_args()
-    rounds = 3 if args.quick else ROUNDS
-    sizes = SIZES[:2] if args.quick else SIZES
-    progress = keras.utils.Progbar(len(sizes) * len(KINDS) + 9, unit_name="case")
-    flops = gemm_flops_per_second()
-    rows = benchmark_sizes(rounds, sizes, flops, progress)
-    growth = scaling(rounds, progress)
-    result = {"machine": {"processor": platform.processor() or platform.machine(),
-                          "cores": __import__("os").cpu_count(),
-                          "numpy": np.__version__, "tensorflow": tf.__version__,
-                          "keras": keras.__version__},
-              "rounds": rounds, "gemm_gflops": round(flops / 1e9, 2), "sizes": rows,
-              "scaling": growth}
+    rounds = args.rounds or (3 if args.quick else ROUNDS)
+    sizes = bench.SIZES[:2] if args.quick else bench.SIZES
+    started = time.time()
+    result = {"machine": bench.machine(), "rounds": rounds, "sizes": [list(s) for s in sizes],
+              "conditions": {}}
+    for name in args.conditions.split(","):
+        if name not in ("idle", "loaded"):
+            sys.exit(f"unknown condition {name!r}: expected idle or loaded")
+        if name == "loaded":
+            with bench.busy_core():
+                result["conditions"][name] = time_condition(name, sizes, rounds)
+        else:
+            result["conditions"][name] = time_condition(name, sizes, rounds)
+    if not args.quick:
+        late = time.time() - started > BUDGET_SECONDS / 2
+        result["split_rounds"] = 3 if late else rounds
+        result["scaling_rounds"] = 3 if late else max(3, rounds - 2)
+        print(f"\nsplit ({result['split_rounds']} rounds) and scaling "
+              f"({result['scaling_rounds']} rounds)", flush=True)
+        result["split"] = splits(sizes, result["split_rounds"])
+        result["scaling"] = scaling(result["scaling_rounds"])
+    result["seconds"] = round(time.time() - started)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
-    print(f"\nGEMM throughput {flops / 1e9:.1f} GFLOP/s; medians of {rounds} rounds (ms):")
-    print(f"{'kind':10s} {'size':22s} {'reference':>10s} {'compiled':>10s} {'eager':>10s} "
-          f"{'floor':>8s} {'ref/comp':>9s} {'ref/floor':>9s}")
-    for r in rows:
-        print(f"{r['kind']:10s} {str(tuple(r['size'])):22s} {r['reference_ms']:10.2f} "
-              f"{r['keras_compiled_ms']:10.2f} {r['keras_eager_ms']:10.2f} "
-              f"{r['gemm_floor_ms']:8.2f} {r['reference_over_compiled']:9.2f} "
-              f"{r['reference_over_floor']:9.2f}")
-    fit = growth["linear_fit"]
-    print(f"LSTM reference: {fit['ms_per_step']} ms per time step; largest deviation from a "
-          f"straight line {100 * fit['max_relative_deviation']:.0f}%")
-    print(f"wrote {args.out}")
+    Path(args.out).write_text(json.dumps(rounded(result), indent=1) + "\n")
+    print_tables(result)
+    print(f"\nwrote {args.out} in {result['seconds']} s (load average {load()})")
 
 
 if __name__ == "__main__":

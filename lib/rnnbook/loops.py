@@ -3,26 +3,68 @@
 The cells in :mod:`rnnbook.cells` are the didactic version: one step, every gate named. Here
 the same equations run over a whole sequence the way cuDNN arranges them:
 
-- the input projection ``x_t W + b`` of *every* time step is one matrix product before the
-  loop, leaving one ``h_{t-1} U`` product per step;
-- the gate blocks stay fused in one ``(samples, k * units)`` buffer, activated in place
-  (float32 stays float32), with no new arrays inside the loop unless a trace is recorded;
+- the input projection ``x_t W + b`` of *every* time step is computed before the loop,
+  leaving one ``h_{t-1} U`` product per step;
+- the arrays are transposed inside, units by samples: a state is ``(units, samples)`` and the
+  fused gate pre-activations ``(k * units, samples)``, so each gate block is one contiguous
+  run of memory. NumPy's elementwise functions are several times slower on a block that is a
+  column slice of a wider array, which is what a gate of a ``(samples, k * units)`` buffer is;
+- the sigmoid gates' columns of ``W``, ``U`` and ``b`` are stored halved (exact in floating
+  point), so ``sigmoid(a) = (1 + tanh(a / 2)) / 2`` needs no halving at each step, and one
+  ``tanh`` covers an LSTM's gates and candidate together;
+- the buffers are allocated once, and activated in place (float32 stays float32);
 - masks are applied with ``np.copyto(..., where=mask)``: a masked step keeps the previous
   state and, in the output, repeats the previous output (or zeros, ``zero_output_for_mask``);
-- the per-step products run on one BLAS thread. They are small, so a second thread gains
-  little on a 2-core machine, and when the cores are busy (TensorFlow, another process)
-  OpenBLAS's waiting threads made a 100-step LSTM ten times slower here.
+- BLAS runs on one thread. When the per-step product is large (:func:`threads_for`), the
+  batch is split instead, one slice per core, each slice's loop in its own thread: the rows
+  of a batch never meet, so the threads only meet again at the end. OpenBLAS's own threads
+  meet at every product and wait for each other by spinning: when another program held the
+  second core, a 100-step LSTM ran ten times slower here with two OpenBLAS threads.
 
-Arrays are time-major inside: ``projected`` is ``(timesteps, samples, k * units)``. The tests
-check these loops against Keras and against the cells.
+The tests check these loops against Keras and against the cells.
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from rnnbook import activations
 
+#: Gate blocks per kind of cell (LSTM i, f, c, o; GRU z, r, h).
+GATE_BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+#: The smallest per-step product, in multiply-adds per thread, worth a thread of its own:
+#: below it, the Python work of a step (which threads cannot share) outweighs the gain.
+MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 19
+
+#: How many numbers the projection of a chunk of steps holds (the buffer is reused, chunk
+#: after chunk, so it stays in the cache, and no large array is allocated per call).
+PROJECTION_CHUNK = 1 << 16
+
+#: No thread gets fewer samples than this.
+MIN_SAMPLES_PER_THREAD = 16
+
 _threadpools = None
+
+
+def cores():
+    """The number of CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def threads_for(kind, samples, units, available=None):
+    """How many threads the loop splits a batch of ``samples`` over: one, unless the per-step
+    product ``h_{t-1} U``, ``samples * units * k * units`` multiply-adds, is large enough for
+    each of several threads (at most one per core, ``available`` by default :func:`cores`)."""
+    available = cores() if available is None else available
+    per_step = samples * units * GATE_BLOCKS[kind] * units
+    return max(1, min(available, per_step // MIN_MULTIPLY_ADDS_PER_THREAD,
+                      samples // MIN_SAMPLES_PER_THREAD))
 
 
 def _one_blas_thread():
@@ -33,20 +75,7 @@ def _one_blas_thread():
     return _threadpools.limit(limits=1, user_api="blas")
 
 
-def _activate(function, block):
-    """Apply ``function`` to ``block`` in place (in-place fast paths for sigmoid and tanh)."""
-    if function is activations.tanh:
-        np.tanh(block, out=block)
-    elif function is activations.sigmoid:  # sigmoid(a) = (1 + tanh(a / 2)) / 2
-        block *= 0.5
-        np.tanh(block, out=block)
-        block *= 0.5
-        block += 0.5
-    elif function is not activations.linear:
-        block[...] = function(block)
-
-
-def run(spec, inputs, states, mask, record):
+def run(spec, inputs, states, mask, record, threads=None):
     """Loop one cell over time.
 
     Parameters
@@ -56,158 +85,252 @@ def run(spec, inputs, states, mask, record):
     states : list of ``(samples, units)`` arrays, overwritten with the final states.
     mask : ``(timesteps, samples)`` booleans, or None.
     record : if true, also return every step's internals.
+    threads : how many threads to split the batch over; by default :func:`threads_for`.
+        The result does not depend on it beyond rounding.
 
     Returns
     -------
-    outputs ``(timesteps, samples, units)`` and a dict of recorded lists (or None).
+    outputs ``(timesteps, samples, units)`` and a dict of recorded internals (or None), each
+    indexed by step first: ``recorded[key][t]`` is ``(samples, units)``.
     """
-    timesteps, samples, input_dim = inputs.shape
-    context = _Context(spec, samples, inputs.dtype)
-    # x_t W + b for every step at once: the one large matrix product of the sequence
-    projected = (inputs.reshape(-1, input_dim) @ context.kernel).reshape(timesteps, samples, -1)
-    if context.input_bias is not None:
-        projected += context.input_bias
-    step = {"SimpleRNN": _simple_rnn_step, "LSTM": _lstm_step, "GRU": _gru_step}[spec.kind]
-    outputs = np.empty((timesteps, samples, spec.units), dtype=inputs.dtype)
-    recorded = {} if record else None
+    timesteps, samples, _ = inputs.shape
+    n = spec.units
+    threads = threads_for(spec.kind, samples, n) if threads is None else threads
+    weights = _Weights(spec, inputs.dtype)
+    # outputs and records are stored units by samples, and handed back transposed (a view)
+    outputs = np.empty((timesteps, n, samples), dtype=inputs.dtype)
+    records = _record_buffers(spec, timesteps, samples, inputs.dtype) if record else None
+    bounds = np.linspace(0, samples, max(1, min(threads, samples)) + 1).astype(int)
+    parts = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    errors = np.geterr()  # a new thread starts with NumPy's default error handling
+
+    def run_part(part):
+        with np.errstate(**errors):
+            _Part(spec, weights, inputs[:, part], states, mask, outputs, records, part).loop()
+
     with _one_blas_thread():
-        _loop(spec, step, context, projected, states, mask, outputs, recorded)
-    return outputs, recorded
-
-
-def _loop(spec, step, context, projected, states, mask, outputs, recorded):
-    record = recorded is not None
-    current = [state.copy() for state in states]
-    for t in range(len(projected)):
-        new_states, internals = step(context, projected[t], current, record)
-        if mask is None:
-            outputs[t] = new_states[0]
-            # the new states become current; the old buffers take the next step's results
-            context.spare, current = current, new_states
+        if len(parts) == 1:
+            run_part(parts[0])
         else:
-            keep = mask[t][:, None]
-            if spec.zero_output_for_mask:
-                outputs[t] = 0
-            else:
-                outputs[t] = outputs[t - 1] if t else 0
-            np.copyto(outputs[t], new_states[0], where=keep)
-            for state, new in zip(current, new_states, strict=True):
-                np.copyto(state, new, where=keep)
-        if record:
-            internals["h"] = current[0].copy()
-            if spec.kind == "LSTM":
-                internals["c"] = current[1].copy()
-            for key, value in internals.items():
-                recorded.setdefault(key, []).append(value)
-    for state, final in zip(states, current, strict=True):
-        state[...] = final
+            with ThreadPoolExecutor(len(parts)) as pool:
+                list(pool.map(run_part, parts))  # list(): re-raises a thread's exception
+    return outputs.transpose(0, 2, 1), records
 
 
-class _Context:
-    """Weights cast to the computation's dtype, and the buffers each step writes into.
+def _record_buffers(spec, timesteps, samples, dtype):
+    """One array per recorded internal, stored ``(samples, timesteps, units)`` as the caller
+    returns it, and indexed by step first: a ``(timesteps, samples, units)`` view."""
+    names = _gate_names(spec) + (("h", "c") if spec.kind == "LSTM" else ("h",))
+    return {name: np.empty((samples, timesteps, spec.units), dtype=dtype).swapaxes(0, 1)
+            for name in names}
 
-    For an LSTM whose gate activation acts elementwise, the gate columns are stored in the
+
+def _gate_names(spec):
+    """The gate blocks' names, in the order the rows of the fused buffer hold them."""
+    if spec.kind == "LSTM":
+        return ("i", "f", "o", "candidate") if _gates_together(spec) \
+            else ("i", "f", "candidate", "o")
+    return {"SimpleRNN": (), "GRU": ("z", "r", "candidate")}[spec.kind]
+
+
+def _gates_together(spec):
+    """Whether the gate activation acts on each number alone, so gates can share one call."""
+    return spec.recurrent_activation not in activations.ACROSS_UNITS
+
+
+class _Weights:
+    """The weights transposed, in the computation's dtype, sigmoid gates' columns halved.
+
+    For an LSTM whose gate activation acts elementwise, the gate rows are stored in the
     order i, f, o, c (Keras keeps i, f, c, o), so the three sigmoid gates are one block.
+    For a GRU with ``reset_after``, the z and r blocks of the recurrent bias are added to
+    the input bias (both are added before the activation); the h block stays apart, inside
+    the reset.
     """
 
-    def __init__(self, spec, samples, dtype):
-        n, k = spec.units, {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[spec.kind]
-        self.spec, self.n = spec, n
-        self.gates_together = spec.recurrent_activation not in activations.ACROSS_UNITS
+    def __init__(self, spec, dtype):
+        n, k = spec.units, GATE_BLOCKS[spec.kind]
+        self.gates_together = _gates_together(spec)
         columns = np.arange(k * n)
         if spec.kind == "LSTM" and self.gates_together:
             columns = np.r_[0:2 * n, 3 * n:4 * n, 2 * n:3 * n]
-        self.kernel = spec.kernel[:, columns].astype(dtype)
-        self.recurrent_kernel = spec.recurrent_kernel[:, columns].astype(dtype)
-        bias = None if spec.bias is None else spec.bias.astype(dtype)
+        gate_columns = {"SimpleRNN": 0, "LSTM": 3 * n, "GRU": 2 * n}[spec.kind]
+        # sigmoid(a) = (1 + tanh(a / 2)) / 2; halving is exact, so a / 2 is computed exactly
+        self.halved = spec.kind != "SimpleRNN" and spec.recurrent_activation is activations.sigmoid
+        scale = np.ones(k * n, dtype=dtype)
+        if self.halved:
+            scale[:gate_columns] = 0.5
+        self.kernel = np.ascontiguousarray((spec.kernel[:, columns].astype(dtype) * scale).T)
+        self.recurrent_kernel = np.ascontiguousarray(
+            (spec.recurrent_kernel[:, columns].astype(dtype) * scale).T)
         self.input_bias = self.recurrent_bias = None
-        if bias is not None and spec.kind == "GRU" and spec.reset_after:
-            self.input_bias, self.recurrent_bias = bias[0], bias[1]
-        elif bias is not None:
-            self.input_bias = bias[columns]
-        self.z = np.empty((samples, k * n), dtype=dtype)     # fused pre-activations
-        self.scratch = np.empty((samples, n), dtype=dtype)
-        # two sets of state buffers, swapped at every step (see _loop)
-        self.spare = [np.empty((samples, n), dtype=dtype) for _ in range(2 if k == 4 else 1)]
+        if spec.bias is not None:
+            bias = spec.bias.astype(dtype)
+            if spec.kind == "GRU" and spec.reset_after:
+                input_bias, recurrent_bias = bias[0].copy(), bias[1]
+                input_bias[:2 * n] += recurrent_bias[:2 * n]
+                self.recurrent_bias = (recurrent_bias[2 * n:] * scale[2 * n:])[:, None]
+                bias = input_bias
+            self.input_bias = (bias[columns] * scale)[:, None]
 
 
-def _simple_rnn_step(ctx, projected_t, states, record):
-    (h,) = ctx.spare
-    np.matmul(states[0], ctx.recurrent_kernel, out=h)
-    h += projected_t
-    _activate(ctx.spec.activation, h)
-    return [h], {}
+class _Part:
+    """One slice of the batch run over all time steps: its projection, buffers and loop."""
+
+    def __init__(self, spec, weights, inputs, states, mask, outputs, records, part):
+        timesteps, samples, _ = inputs.shape
+        n, k = spec.units, GATE_BLOCKS[spec.kind]
+        n_states = 2 if spec.kind == "LSTM" else 1
+        dtype = inputs.dtype
+        self.spec, self.weights, self.n = spec, weights, n
+        self.states, self.part = states, part
+        self.mask = None if mask is None else mask[:, part]
+        self.outputs = outputs[:, :, part]
+        # x_t W + b, computed for a chunk of steps at a time into one reused buffer
+        self.inputs = inputs.transpose(0, 2, 1)                     # (timesteps, m, samples)
+        chunk = max(1, min(timesteps, PROJECTION_CHUNK // (k * n * samples)))
+        self.projected = np.empty((chunk, k * n, samples), dtype=dtype)
+        self.bias = None
+        if weights.input_bias is not None:
+            # broadcast over the samples once: adding a (k * units, 1) column to each step
+            # would run NumPy's inner loop once per row, a few numbers at a time
+            self.bias = np.broadcast_to(weights.input_bias, (k * n, samples)).copy()
+        self.z = np.empty((k * n, samples), dtype=dtype)     # fused pre-activations
+        self.scratch = np.empty((n, samples), dtype=dtype)
+        self.current = [state[part].T.copy() for state in states]
+        # the states a step writes: swapped with `current` after each unmasked step
+        self.spare = [np.empty((n, samples), dtype=dtype) for _ in range(n_states)]
+        self.records = self.state_records = None
+        if records is not None:   # (record, the rows of z it copies at each step) pairs
+            self.records = [(records[name][:, part], self.z[j * n:(j + 1) * n])
+                            for j, name in enumerate(_gate_names(spec))]
+            self.state_records = [records[name][:, part] for name in ("h", "c")[:n_states]]
+
+    def loop(self):
+        mask, outputs, records = self.mask, self.outputs, self.records
+        step = {"SimpleRNN": self._simple_rnn_step, "LSTM": self._lstm_step,
+                "GRU": self._gru_step}[self.spec.kind]
+        zero_output = self.spec.zero_output_for_mask
+        projected, chunk = self.projected, len(self.projected)
+        for t in range(len(self.inputs)):
+            if t % chunk == 0:
+                self._project(t)
+            new = step(projected[t % chunk], self.current)
+            if mask is None:
+                outputs[t] = new[0]
+                self.spare, self.current = self.current, new
+            else:
+                keep = mask[t][None, :]
+                if zero_output or t == 0:
+                    outputs[t] = 0
+                else:
+                    outputs[t] = outputs[t - 1]
+                np.copyto(outputs[t], new[0], where=keep)
+                for state, value in zip(self.current, new, strict=True):
+                    np.copyto(state, value, where=keep)
+            if records is not None:
+                for record, rows in records:
+                    record[t] = rows.T
+                for record, state in zip(self.state_records, self.current, strict=True):
+                    record[t] = state.T
+        for state, final in zip(self.states, self.current, strict=True):
+            state[self.part] = final.T
+
+    def _project(self, start):
+        """``x_t W + b`` for the chunk of steps from ``start`` on, into ``self.projected``."""
+        block = self.projected[:len(self.inputs) - start]
+        np.matmul(self.weights.kernel, self.inputs[start:start + len(block)], out=block)
+        if self.bias is not None:
+            block += self.bias
+
+    def _sigmoid_gates(self, block, gates):
+        """The gate activation, in place: over the whole block, or gate by gate when it acts
+        across a gate's units (softmax)."""
+        if self.weights.halved:           # the block holds a / 2
+            np.tanh(block, out=block)
+            block *= 0.5
+            block += 0.5
+        elif self.weights.gates_together:
+            _activate(self.spec.recurrent_activation, block)
+        else:
+            for gate in gates:
+                _activate(self.spec.recurrent_activation, gate)
+
+    def _simple_rnn_step(self, projected_t, states):
+        (h,) = self.spare
+        np.matmul(self.weights.recurrent_kernel, states[0], out=h)
+        h += projected_t
+        _activate(self.spec.activation, h)
+        return self.spare
+
+    def _lstm_step(self, projected_t, states):
+        n, z, spec = self.n, self.z, self.spec
+        h_prev, c_prev = states
+        np.matmul(self.weights.recurrent_kernel, h_prev, out=z)
+        z += projected_t
+        if self.weights.gates_together:    # rows i, f, o, c: one call for the three gates
+            i, f, o, candidate = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
+            gates = z[:3 * n]
+        else:                              # Keras' rows i, f, c, o; gate by gate
+            i, f, candidate, o = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
+            gates = None
+        if self.weights.halved and spec.activation is activations.tanh:
+            np.tanh(z, out=z)              # tanh(a / 2) for the gates, tanh(a) for candidate
+            gates *= 0.5
+            gates += 0.5
+        else:
+            self._sigmoid_gates(gates, (i, f, o))
+            _activate(spec.activation, candidate)
+        h, c = self.spare
+        np.multiply(f, c_prev, out=c)       # c_t = f * c_{t-1} + i * candidate
+        np.multiply(i, candidate, out=self.scratch)
+        c += self.scratch
+        if spec.activation is activations.tanh:
+            np.tanh(c, out=h)
+        else:
+            h[...] = c
+            _activate(spec.activation, h)
+        h *= o                              # h_t = o * activation(c_t)
+        return self.spare
+
+    def _gru_step(self, projected_t, states):
+        n, z_buffer, spec = self.n, self.z, self.spec
+        h_prev = states[0]
+        U = self.weights.recurrent_kernel
+        gates, candidate = z_buffer[:2 * n], z_buffer[2 * n:]
+        z, r = z_buffer[:n], z_buffer[n:2 * n]
+        if spec.reset_after:
+            np.matmul(U, h_prev, out=z_buffer)         # h_{t-1} U for all three blocks
+            gates += projected_t[:2 * n]
+            self._sigmoid_gates(gates, (z, r))
+            if self.weights.recurrent_bias is not None:
+                candidate += self.weights.recurrent_bias
+            candidate *= r                             # reset after the matrix product
+        else:
+            np.matmul(U[:2 * n], h_prev, out=gates)
+            gates += projected_t[:2 * n]
+            self._sigmoid_gates(gates, (z, r))
+            reset_h = self.scratch
+            np.multiply(r, h_prev, out=reset_h)        # reset before the matrix product
+            np.matmul(U[2 * n:], reset_h, out=candidate)
+        candidate += projected_t[2 * n:]
+        _activate(spec.activation, candidate)
+        (h,) = self.spare                              # h_t = z * h_{t-1} + (1 - z) * candidate
+        np.subtract(h_prev, candidate, out=h)
+        h *= z
+        h += candidate
+        return self.spare
 
 
-def _lstm_step(ctx, projected_t, states, record):
-    n, z, spec = ctx.n, ctx.z, ctx.spec
-    h_prev, c_prev = states
-    np.matmul(h_prev, ctx.recurrent_kernel, out=z)
-    z += projected_t
-    if ctx.gates_together:   # columns i, f, o, c: one call for the three gates
-        i, f, o, candidate = z[:, :n], z[:, n:2 * n], z[:, 2 * n:3 * n], z[:, 3 * n:]
-        _activate(spec.recurrent_activation, z[:, :3 * n])
-    else:                    # Keras' columns i, f, c, o; gate by gate
-        i, f, candidate, o = z[:, :n], z[:, n:2 * n], z[:, 2 * n:3 * n], z[:, 3 * n:]
-        for gate in (i, f, o):
-            _activate(spec.recurrent_activation, gate)
-    _activate(spec.activation, candidate)
-    internals = {}
-    if record:
-        internals = {"i": i.copy(), "f": f.copy(), "o": o.copy(), "candidate": candidate.copy()}
-    h, c = ctx.spare
-    np.multiply(f, c_prev, out=c)           # c_t = f * c_{t-1} + i * candidate
-    np.multiply(i, candidate, out=ctx.scratch)
-    c += ctx.scratch
-    if spec.activation is activations.tanh:
-        np.tanh(c, out=h)
-    else:
-        h[...] = c
-        _activate(spec.activation, h)
-    h *= o                                  # h_t = o * activation(c_t)
-    return [h, c], internals
-
-
-def _activate_gates(ctx, block, gates):
-    """The gate activation over a block of gates at once, or gate by gate when it acts
-    across a gate's units (softmax)."""
-    if ctx.gates_together:
-        _activate(ctx.spec.recurrent_activation, block)
-    else:
-        for gate in gates:
-            _activate(ctx.spec.recurrent_activation, gate)
-
-
-def _gru_step(ctx, projected_t, states, record):
-    n, z_buffer, spec = ctx.n, ctx.z, ctx.spec
-    h_prev = states[0]
-    U = ctx.recurrent_kernel
-    if spec.reset_after:
-        np.matmul(h_prev, U, out=z_buffer)             # h_{t-1} U for all three blocks
-        if ctx.recurrent_bias is not None:
-            z_buffer += ctx.recurrent_bias
-        inner_h = ctx.scratch
-        inner_h[...] = z_buffer[:, 2 * n:]
-        z_buffer[:, :2 * n] += projected_t[:, :2 * n]
-        z, r = z_buffer[:, :n], z_buffer[:, n:2 * n]
-        _activate_gates(ctx, z_buffer[:, :2 * n], (z, r))
-        inner_h *= r                                    # reset after the matrix product
-    else:
-        gates = z_buffer[:, :2 * n]
-        np.matmul(h_prev, U[:, :2 * n], out=gates)
-        gates += projected_t[:, :2 * n]
-        z, r = z_buffer[:, :n], z_buffer[:, n:2 * n]
-        _activate_gates(ctx, gates, (z, r))
-        inner_h = ctx.scratch
-        reset_h = ctx.spare[0]
-        np.multiply(r, h_prev, out=reset_h)            # reset before the matrix product
-        np.matmul(reset_h, U[:, 2 * n:], out=inner_h)
-    candidate = z_buffer[:, 2 * n:]
-    np.add(projected_t[:, 2 * n:], inner_h, out=candidate)
-    _activate(spec.activation, candidate)
-    internals = {"z": z.copy(), "r": r.copy(), "candidate": candidate.copy()} if record else {}
-    (h,) = ctx.spare                                    # h_t = z * h_{t-1} + (1 - z) * candidate
-    np.subtract(h_prev, candidate, out=h)
-    h *= z
-    h += candidate
-    return [h], internals
+def _activate(function, block):
+    """Apply ``function`` to ``block`` (``(units, samples)``) in place, with in-place fast
+    paths for sigmoid and tanh. Other functions see ``(samples, units)``, as in Keras."""
+    if function is activations.tanh:
+        np.tanh(block, out=block)
+    elif function is activations.sigmoid:  # sigmoid(a) = (1 + tanh(a / 2)) / 2
+        block *= 0.5
+        np.tanh(block, out=block)
+        block *= 0.5
+        block += 0.5
+    elif function is not activations.linear:
+        block.T[...] = function(block.T)

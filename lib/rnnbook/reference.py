@@ -204,7 +204,9 @@ def _run(spec, x, mask, states, record):
     result = [output, *states] if spec.return_state else [output]
     if not record:
         return result, None
-    return result, {key: np.stack(values, axis=1) for key, values in recorded.items()}
+    # each record is indexed by step first, (timesteps, samples, units), and stored the
+    # other way round: swapping the axes back gives a contiguous array without a copy
+    return result, {key: np.swapaxes(values, 0, 1) for key, values in recorded.items()}
 
 
 def _validate_mask(mask, input_shape):

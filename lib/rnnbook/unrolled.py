@@ -7,17 +7,16 @@ A SimpleRNN computes, for rows of samples,
 with ``W = kernel (input_dim, units)``, ``U = recurrent_kernel (units, units)`` and
 ``b = bias (units,)``, the same three arrays at every step. This module holds the loop
 written out (:func:`unroll`), backpropagation through it, whole or truncated at a chunk edge
-(:func:`input_gradients`), the cost of one pass (:func:`multiply_adds`), the rolled and
-unrolled drawing (:func:`draw_rolled_and_unrolled`), a trained model's answer against its inputs
-(:func:`plot_answer_against_inputs`) and the step-through-time explorer (:func:`step_numbers`,
-:func:`step_view`, :func:`step_explorer`).
+(:func:`input_gradients`), the cost of one pass (:func:`multiply_adds`), a trained model's
+answer against its inputs (:func:`plot_answer_against_inputs`) and the step-through-time
+explorer (:func:`step_numbers`, :func:`step_view`, :func:`step_explorer`). The rolled and
+unrolled cell is drawn by :func:`rnnbook.diagrams.rolled_and_unrolled_svg`.
 """
 
 from html import escape
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from rnnbook.explorer import Choice, Explorer, Slider
 from rnnbook.params import check_size
@@ -318,78 +317,6 @@ def step_explorer():
         Choice("sequence", "input sequence:", dict(SEQUENCES)),
         Choice("sizes", "sizes:", dict(SIZES)),
     ], title="Step through time: one SimpleRNN cell, the same weights at every step")
-
-
-# ---- the matplotlib figure -----------------------------------------------------------------
-
-def _arrow(ax, start, end, color, label=None, label_at=None, **kw):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11,
-                                 color=color, linewidth=1.5, **kw))
-    if label:
-        ax.text(*label_at, label, color=color, fontsize=10, ha="center", va="center",
-                style="italic")
-
-
-def _cell(ax, center, text="tanh", color="black", size=(0.9, 0.6)):
-    w, h = size
-    ax.add_patch(FancyBboxPatch((center[0] - w / 2, center[1] - h / 2), w, h,
-                                boxstyle="round,pad=0.02,rounding_size=0.12", linewidth=1.8,
-                                edgecolor=color, facecolor="white"))
-    ax.text(*center, text, ha="center", va="center", fontsize=10)
-
-
-def draw_rolled_and_unrolled(timesteps=4):
-    """The rolled SimpleRNN cell beside its unrolled chain over ``timesteps`` steps.
-
-    Every unrolled step is labelled with its input x_t, its state h_t and the shared
-    weights W (``kernel``) and U (``recurrent_kernel``).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    timesteps = check_size("timesteps", timesteps)
-    if timesteps > 12:
-        raise ValueError(f"timesteps must be at most 12 to stay legible; got {timesteps}")
-    spacing = 1.6
-    width = 4.0 + spacing * timesteps
-    # about 0.6 inch per unit of the drawing, so the labels stay readable on the page
-    scale = min(0.62, 11 / width)
-    fig, ax = plt.subplots(figsize=(scale * width, scale * 3.1 + 0.2), layout="constrained")
-    ax.set_xlim(-0.2, width)
-    ax.set_ylim(-1.7, 1.4)
-    ax.set_aspect("equal")
-    ax.axis("off")
-
-    # rolled: one cell, its output fed back to itself through U
-    _cell(ax, (0.9, 0))
-    _arrow(ax, (0.9, -1.05), (0.9, -0.32), _INPUT, "W", (1.1, -0.7))
-    ax.text(0.9, -1.25, "$x_t$", ha="center", va="center")
-    _arrow(ax, (0.9, 0.32), (0.9, 1.0), "black")
-    ax.text(0.9, 1.2, "$h_t$", ha="center", va="center")
-    _arrow(ax, (1.36, 0.16), (1.36, -0.16), _RECURRENT, "U", (1.8, 0.22),
-           connectionstyle="arc3,rad=-2.8")
-    ax.text(0.9, -1.7, "rolled", ha="center", va="bottom", fontsize=9, color="0.35")
-    ax.text(2.35, 0, "=", ha="center", va="center", fontsize=18)
-
-    # unrolled: the same cell once per step, h_{t-1} -> cell -> h_t
-    first = 4.1
-    ax.text(first - 0.95, 0, "$h_{-1}=0$", ha="center", va="center", fontsize=9)
-    for t in range(timesteps):
-        cx = first + 0.5 + spacing * t
-        _cell(ax, (cx, 0))
-        _arrow(ax, (cx, -1.05), (cx, -0.32), _INPUT, "W", (cx + 0.2, -0.7))
-        ax.text(cx, -1.25, f"$x_{{{t}}}$", ha="center", va="center")
-        _arrow(ax, (cx, 0.32), (cx, 1.0), "black")
-        ax.text(cx, 1.2, f"$h_{{{t}}}$", ha="center", va="center")
-        start = first - 0.4 if t == 0 else cx - spacing + 0.47
-        _arrow(ax, (start, 0), (cx - 0.47, 0), _RECURRENT, "U",
-               ((start + cx - 0.47) / 2, 0.17))
-    ax.text(first + 0.5 + spacing * (timesteps - 1) / 2, -1.7,
-            f"unrolled over {timesteps} time steps: one cell, the same W, U and b at every step",
-            ha="center", va="bottom", fontsize=9, color="0.35")
-    return fig
-
 
 
 def plot_answer_against_inputs(answer, inputs, *, ylabel="answer (logit)", title=None):

@@ -1,0 +1,111 @@
+"""The fused loops' own choices: the batch split over threads, and the chunked projection.
+
+`tests/test_reference.py` checks the engine against Keras at sizes where the loop runs in one
+thread and projects every step in one chunk; here the same checks run with the batch split
+over threads (unevenly) and with chunks of a few steps.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import ATOL, assert_matches_keras, make_layer, mask_pattern
+
+from rnnbook import cells, loops, reference
+
+VARIANTS = {
+    "SimpleRNN": ("SimpleRNN", {}),
+    "LSTM": ("LSTM", {}),
+    "GRU": ("GRU", {"reset_after": True}),
+    "GRU-reset-before": ("GRU", {"reset_after": False}),
+}
+
+
+@pytest.fixture
+def split(monkeypatch):
+    """Split every batch over ``threads`` threads; optionally project fewer numbers at a time
+    (``PROJECTION_CHUNK = 1`` projects one step at a time)."""
+    def configure(threads, chunk=None):
+        monkeypatch.setattr(loops, "threads_for", lambda *args, **kwargs: threads)
+        if chunk is not None:
+            monkeypatch.setattr(loops, "PROJECTION_CHUNK", chunk)
+    return configure
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("mask_name", [None, "gaps", "full_row"])
+@pytest.mark.parametrize("zero_output_for_mask", [False, True])
+def test_split_batch_matches_keras(variant, threads, mask_name, zero_output_for_mask, split,
+                                   rng):
+    split(threads, chunk=1)
+    kind, options = VARIANTS[variant]
+    layer = make_layer(kind, 5, 3, rng=rng, return_sequences=True, return_state=True,
+                       zero_output_for_mask=zero_output_for_mask, **options)
+    x = rng.normal(size=(7, 6, 3)).astype("float32")   # 7 samples: parts of 3 and 4, or 2, 2, 3
+    assert_matches_keras(layer, x, mask=mask_pattern(mask_name, 7, 6, rng))
+
+
+@pytest.mark.parametrize("threads,chunk", [(1, None), (1, 4 * 4 * 5 * 7), (3, None)])
+def test_split_or_chunked_trace_matches_the_cells(threads, chunk, split, rng):
+    # 4 * 4 * 5 * 7: four steps of an LSTM's 4 * 5 gate rows for 7 samples, so the 6 steps
+    # are projected as a chunk of 4, then the 2 left
+    split(threads, chunk)
+    layer = make_layer("LSTM", 5, 3, rng=rng)
+    x = rng.normal(size=(7, 6, 3)).astype("float32")
+    traced = reference.trace(layer, x)
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    h = c = np.zeros((7, 5), np.float32)
+    for t in range(6):
+        h, c, gates = cells.lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        for name, value in gates.items():
+            np.testing.assert_allclose(traced[name][:, t], value, atol=ATOL, err_msg=name)
+
+
+def test_float64_survives_the_split(split, rng):
+    split(2)
+    layer = make_layer("GRU", 5, 3, rng=rng)
+    x = rng.normal(size=(6, 4, 3))
+    ours = reference.forward(layer, x)
+    assert ours.dtype == np.float64
+    np.testing.assert_allclose(ours, np.asarray(layer(x.astype("float32"))), atol=ATOL)
+
+
+def test_threads_keep_the_callers_error_handling(split, rng):
+    # reference.forward silences overflow (inf propagates, as in Keras); a new thread starts
+    # with NumPy's default handling, which would warn
+    split(2)
+    layer = make_layer("LSTM", 5, 3, rng=rng, activation="exponential")
+    x = np.full((4, 3, 3), 1e3, dtype="float32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = reference.forward(layer, x)
+    assert not np.isfinite(result).all()
+
+
+def test_an_error_in_a_thread_reaches_the_caller(split, monkeypatch, rng):
+    split(2)
+    layer = make_layer("SimpleRNN", 5, 3, rng=rng)
+
+    def broken(self, projected_t, states):
+        raise RuntimeError("step failed")
+    monkeypatch.setattr(loops._Part, "_simple_rnn_step", broken)
+    with pytest.raises(RuntimeError, match="step failed"):
+        reference.forward(layer, rng.normal(size=(4, 3, 3)).astype("float32"))
+
+
+def test_threads_for_splits_only_large_products():
+    # the book's benchmark sizes: (samples, units) 1 x 16, 64 x 128, 256 x 256
+    assert loops.threads_for("LSTM", 1, 16, available=2) == 1
+    assert loops.threads_for("LSTM", 256, 256, available=2) == 2
+    assert loops.threads_for("LSTM", 256, 256, available=1) == 1
+    # the product sets the count: per thread at least MIN_MULTIPLY_ADDS_PER_THREAD
+    per_step = 2048 * 128 * 128
+    assert loops.threads_for("SimpleRNN", 2048, 128, available=1000) == per_step // (
+        loops.MIN_MULTIPLY_ADDS_PER_THREAD)
+    # and no thread gets fewer than MIN_SAMPLES_PER_THREAD samples
+    assert loops.threads_for("LSTM", 2 * loops.MIN_SAMPLES_PER_THREAD, 4096, available=8) == 2
+
+
+def test_cores_counts_the_cores_this_process_may_use():
+    assert 1 <= loops.cores() <= (__import__("os").cpu_count() or 1)
