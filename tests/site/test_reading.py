@@ -36,7 +36,7 @@ KNOWN = {
         "03_why_rnns_forget", "04_lstm", "05_gru", "06_counting_parameters")},
     "small_figure": {f"{name}.html": _WIDE_FIGURE for name in (
         "chapters/02_input_shapes", "chapters/03_why_rnns_forget", "chapters/05_gru",
-        "chapters/07_articles_experiments",
+        "chapters/07_articles_experiments", "chapters/08_language_model",
         "appendices/performance")},
 }
 
