@@ -125,7 +125,11 @@ def _where_shown(c):
     if c.demonstrated_by.endswith(".ipynb"):
         return f"{{ref}}`shown here <{c.label}>`"
     if c.demonstrated_by:
-        return f"`{c.demonstrated_by}`"
+        # the test and its file (all in tests/) as two code spans, so that a narrow table
+        # column can break between them
+        file, _, test = c.demonstrated_by.partition("::")
+        name = file.rsplit("/", 1)[-1]
+        return f"`{test}` in `{name}`" if test else f"`{file}`"
     return f"not checked: {c.why}"
 
 
