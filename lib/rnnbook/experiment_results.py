@@ -124,10 +124,13 @@ def at_epoch(run, metric, epoch):
     return run[metric][epochs.index(epoch)]
 
 
-def per_seed(results, part, metric, *, train_size=None, epoch=None):
-    """``{model: {seed: value}}`` of a metric's final value (or its value at ``epoch``)."""
+def per_seed(results, part, metric, *, train_size=None, epoch=None, only=None):
+    """``{model: {seed: value}}`` of a metric's final value (or its value at ``epoch``), for
+    every model of the part or ``only`` those named."""
     table = {}
     for run in runs(results, part, train_size=train_size):
+        if only is not None and run["model"] not in only:
+            continue
         value = final(run, metric) if epoch is None else at_epoch(run, metric, epoch)
         table.setdefault(run["model"], {})[run["seed"]] = value
     return table

@@ -189,9 +189,10 @@ def accuracies(y_true, y_prob, *, threshold=0.5):
     """Three accuracies of frame-tagging answers, in NumPy.
 
     ``binary``: the share of (frame, class) answers right at ``threshold`` (Keras'
-    ``BinaryAccuracy``); ``categorical``: the share of frames whose highest output is a
-    class with label 1 at the highest label (Keras' ``CategoricalAccuracy``: argmax against
-    argmax); ``all_no``: the binary accuracy of answering "no" everywhere, ``1 - mean(y)``.
+    ``BinaryAccuracy``); ``categorical``: the share of frames whose largest output is at the
+    position of their largest label (Keras' ``CategoricalAccuracy``: argmax against argmax,
+    so a frame with no label counts as class 0); ``all_no``: the binary accuracy of
+    answering "no" everywhere, ``1 - mean(y)``.
     ``y_true`` and ``y_prob`` are ``(..., classes)``.
     """
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
