@@ -119,3 +119,17 @@ def test_a_test_demonstration_is_shown_as_its_name_and_file():
     file, _, test = shown[0].demonstrated_by.partition("::")
     assert file.startswith("tests/")
     assert f"`{test}` in `{file[len('tests/'):]}`" in claims.table(ids=[shown[0].id])
+
+
+def test_table_cells_let_long_names_break_but_leave_code_math_and_links_alone():
+    text = ("in keras/src/layers/lstm.py, `keras.layers.LSTM`, $a/b$ and "
+            "[cuDNN](https://developer.nvidia.com/cudnn), Keras 3.15.1 | end")
+    assert "\u200b" not in claims._cell(text)              # by default: unchanged
+    cell = claims._cell(text, breakable=True)
+    assert "keras/\u200bsrc/\u200blayers/\u200blstm.\u200bpy" in cell
+    assert "`keras.layers.LSTM`" in cell and "$a/b$" in cell
+    assert "(https://developer.nvidia.com/cudnn)" in cell and "3.15.1" in cell
+    assert "\\|" in cell and "\n" not in cell
+    with_path = next(c for c in LEDGER if "/" in c.where)
+    assert "\u200b" not in claims.table(ids=[with_path.id])
+    assert "\u200b" in claims.table(ids=[with_path.id], breakable=True)
