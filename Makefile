@@ -129,7 +129,7 @@ clean:
 adding-problem: $(INSTALLED)
 	$(BIN)/python tools/adding_problem.py
 
-# The seed articles' experiments (about 25 minutes on 2 idle cores); writes
+# The seed articles' experiments (its wall time is stored in the file); writes
 # data/articles_experiments.json, which chapters/07_articles_experiments.ipynb shows.
 # `make experiments QUICK=1` runs the tiny smoke-test budget into OUT (default: a new
 # temporary folder), never into data/.
