@@ -67,6 +67,7 @@ def test_every_loader_the_chapter_calls_accepts_the_quick_file(quick):
             assert er.format_per_seed(er.per_seed(stored, part, metric),
                                       params=er.params_of(stored, part), width=12)
     assert er.runs(stored, "article", model="LSTM") and er.runs(stored, "tagging")
+    assert er.seeds(stored, "tagging") == stored["budget"]["tagging"]["seeds"]
     assert er.paired(stored, "better", er.SHUFFLED, "Embedding+GRU", "test_accuracy")
     assert er.paired(stored, "better", er.SHUFFLED, "Embedding+GRU", "test_macro_f1")
     assert isinstance(er.bag_of_words_beats_recurrent(stored)[0], bool)
