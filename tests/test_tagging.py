@@ -187,3 +187,10 @@ def test_base_rate_bce():
     assert tagging.base_rate_bce(y) == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
     with pytest.raises(ValueError, match="positive rate"):
         tagging.base_rate_bce(np.zeros(4))
+
+
+def test_keras_accuracy_resolution_builds_the_tagger_for_the_data_given():
+    data = tagging.tagging_data(2, timesteps=16, features=32, lengths=(2, 8), band=4, seed=3)
+    found = tagging.keras_accuracy_resolution("LSTM", data=data)
+    assert found["resolved_to"] == "categorical"
+    assert abs(found["all_no"] - (1 - float(data[1].mean()))) < 1e-12

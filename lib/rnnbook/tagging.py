@@ -208,7 +208,8 @@ def keras_accuracy_resolution(kind="GRU", *, samples=8, seed=7, data=None):
 
     Builds :func:`tagging_model` ``(kind)`` compiled with ``metrics=["accuracy",
     BinaryAccuracy, CategoricalAccuracy]``, runs it on ``samples`` sequences of
-    :func:`tagging_data` (amplitude 3, events of 16 to 64 frames, seeded; or ``data=(x, y)``)
+    :func:`tagging_data` (amplitude 3, events of 16 to 64 frames, seeded; or ``data=(x, y)``,
+    of any number of frames: the model is built for its shape)
     and lets Keras resolve and compute its compiled metrics (``model.compute_metrics``, the
     step ``fit`` and ``evaluate`` take). Returns a dict: ``accuracy`` (what the string
     became), ``binary`` and ``categorical`` (Keras' metrics by name), ``all_no`` (the binary
@@ -220,7 +221,7 @@ def keras_accuracy_resolution(kind="GRU", *, samples=8, seed=7, data=None):
     x, y = data if data is not None else tagging_data(samples, amplitude=3.0, lengths=(16, 64),
                                                       seed=seed)
     keras.utils.set_random_seed(seed)
-    model = tagging_model(kind, metrics=[
+    model = tagging_model(kind, input_shape=tuple(x.shape[1:]), metrics=[
         "accuracy", keras.metrics.BinaryAccuracy(name="binary"),
         keras.metrics.CategoricalAccuracy(name="categorical")])
     found = model.compute_metrics(x, y, model(x, training=False), sample_weight=None)
