@@ -150,11 +150,14 @@ clean:
 adding-problem: $(INSTALLED)
 	$(BIN)/python tools/adding_problem.py
 
-# The seed articles' experiments (about 20-25 minutes on 2 shared cores); writes
+# The seed articles' experiments (its wall time is stored in the file); writes
 # data/articles_experiments.json, which chapters/07_articles_experiments.ipynb shows.
+# `make experiments QUICK=1` runs the tiny smoke-test budget into OUT (default: a new
+# temporary folder), never into data/.
 .PHONY: experiments
 experiments: $(INSTALLED) keras-cache
-	$(BIN)/python tools/articles_experiments.py
+	$(BIN)/python tools/articles_experiments.py $(if $(QUICK),--quick --out \
+	  $(or $(OUT),$$(mktemp -d)/articles_experiments.json))
 
 # Seed 001's GRU-vs-LSTM claim on language modelling (at most 30 minutes on 2 idle cores);
 # writes data/language_model.json, which chapters/08_language_model.ipynb shows.

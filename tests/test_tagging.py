@@ -114,3 +114,83 @@ def test_example_figure_has_three_panels():
     x, y = tagging.tagging_data(1, seed=0)
     fig = tagging.example_figure(x, y)
     assert len(fig.axes) == 6  # three images and their colour bars
+
+
+def test_the_article_dropout_and_none():
+    model = tagging.tagging_model("GRU")
+    rates = [getattr(layer, name) for layer in model.layers
+             for name in ("dropout", "recurrent_dropout", "rate") if hasattr(layer, name)]
+    assert rates and set(rates) == {0.5}
+    plain = tagging.tagging_model("GRU", dropout=0.0)
+    rates = [getattr(layer, name) for layer in plain.layers
+             for name in ("dropout", "recurrent_dropout", "rate") if hasattr(layer, name)]
+    assert set(rates) == {0.0}
+    assert plain.count_params() == model.count_params()
+    with pytest.raises(ValueError, match="dropout"):
+        tagging.tagging_model("GRU", dropout=1.0)
+
+
+def test_tagger_compiles_as_the_article_with_binary_accuracy():
+    model = tagging.tagging_model("LSTM", recurrent_activation="hard_sigmoid")
+    assert model.layers[1].cell.recurrent_activation is keras.activations.hard_sigmoid
+    # the article's optimizer='Adam' is Adam at Keras' default rate
+    assert keras.optimizers.get("Adam").learning_rate == tagging.LEARNING_RATE
+    assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(tagging.LEARNING_RATE)
+    x, y = tagging.tagging_data(2, seed=1)
+    logs = model.evaluate(x, y, return_dict=True, verbose=0)
+    assert set(logs) == {"loss", "binary_accuracy"}
+
+
+def test_frame_dense_baseline_sees_one_frame_at_a_time():
+    model = tagging.frame_dense_model()
+    assert model.count_params() == params.dense_params(10, 256)
+    x = np.random.default_rng(0).standard_normal((1, 256, 256)).astype("float32")
+    changed = x.copy()
+    changed[0, 100] += 5.0
+    before, after = model.predict(x, verbose=0), model.predict(changed, verbose=0)
+    moved = np.flatnonzero(np.abs(after - before).max(-1)[0] > 0)
+    np.testing.assert_array_equal(moved, [100])              # only that frame's answers move
+
+
+def test_matched_filter_is_exact_without_noise_and_strong_in_noise():
+    x, y = tagging.tagging_data(6, noise=0.0, amplitude=3.0, lengths=(16, 64), seed=2)
+    np.testing.assert_array_equal(tagging.matched_filter(x, amplitude=3.0), y)
+    x, y = tagging.tagging_data(6, amplitude=3.0, lengths=(16, 64), seed=2)
+    assert tagging.frame_f1(y, tagging.matched_filter(x, amplitude=3.0)) > 0.9
+    x, y = tagging.tagging_data(6, amplitude=1.0, seed=2)
+    assert tagging.frame_f1(y, tagging.matched_filter(x, amplitude=1.0)) < 0.9
+
+
+def test_accuracies_match_keras_metrics():
+    rng = np.random.default_rng(4)
+    y_true = (rng.random((3, 50, 10)) < 0.1).astype("float32")
+    y_prob = rng.random((3, 50, 10)).astype("float32")
+    found = tagging.accuracies(y_true, y_prob)
+    for name, metric in (("binary", keras.metrics.BinaryAccuracy()),
+                         ("categorical", keras.metrics.CategoricalAccuracy())):
+        metric.update_state(y_true, y_prob)
+        assert found[name] == pytest.approx(float(metric.result()), abs=1e-6)
+    assert found["all_no"] == pytest.approx(1 - y_true.mean())
+    with pytest.raises(ValueError, match="shapes differ"):
+        tagging.accuracies(y_true, y_prob[:1])
+
+
+def test_keras3_resolves_the_articles_accuracy_to_categorical():
+    found = tagging.keras_accuracy_resolution("SimpleRNN", samples=4, seed=1)
+    assert found["resolved_to"] == "categorical"
+    assert found["accuracy"] == found["categorical"] != found["binary"]
+    assert found["binary"] > 2 * found["categorical"]
+
+
+def test_base_rate_bce():
+    y = np.array([1, 0, 0, 0])
+    assert tagging.base_rate_bce(y) == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
+    with pytest.raises(ValueError, match="positive rate"):
+        tagging.base_rate_bce(np.zeros(4))
+
+
+def test_keras_accuracy_resolution_builds_the_tagger_for_the_data_given():
+    data = tagging.tagging_data(2, timesteps=16, features=32, lengths=(2, 8), band=4, seed=3)
+    found = tagging.keras_accuracy_resolution("LSTM", data=data)
+    assert found["resolved_to"] == "categorical"
+    assert abs(found["all_no"] - (1 - float(data[1].mean()))) < 1e-12

@@ -1,10 +1,15 @@
-"""Read, summarise and draw the stored results of ``tools/articles_experiments.py``.
+"""Read, summarise, compare and draw the stored results of ``tools/articles_experiments.py``.
 
 The script writes ``data/articles_experiments.json``: for each part (``article``,
-``better``, ``learning_curve``, ``tagging``) a list of runs, one per model and seed (and
-training-set size), each with per-epoch ``loss``, ``accuracy`` and ``epoch_seconds`` and
-test metrics at the epochs listed in ``eval_epochs``. Everything here is a pure function
-of that file, so the chapter's tables and figures are the same on every run.
+``better``, ``learning_curve``, ``tagging``, and ``first_tagging["runs"]``) a list of runs,
+one per model and seed (and training-set size), each with per-epoch ``loss``,
+``epoch_seconds`` and a training accuracy, and held-out metrics at the epochs listed in
+``eval_epochs`` (Reuters: ``test_*``; taggers: ``val_*`` every epoch, ``test_*`` at
+``test_epochs``); ``timing`` holds the interleaved step timings. Everything here is a pure
+function of that file, so the chapter's tables, verdicts and figures are the same on every
+run. The rules behind the verdicts (:data:`SPEED_BAND`, :data:`TAGGING_F1_THRESHOLD`,
+:data:`REUTERS_MARGIN`, :func:`gru_trains_faster`, :func:`gru_better_on_less_data`) were
+written down before the runs they judge.
 """
 
 import json
@@ -13,160 +18,357 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbook import results as results_files
 from rnnbook import svg
 from rnnbook.explorer import Choice, Explorer
 from rnnbook.plots import OKABE_ITO
 
-#: The stored results, relative to the project's root.
-RESULTS = Path(__file__).resolve().parents[2] / "data" / "articles_experiments.json"
-PARTS = ("article", "better", "learning_curve", "tagging")
-#: One colour per model, the same in every figure.
+#: The results file's name for :func:`rnnbook.results.load`.
+NAME = "articles_experiments"
+PARTS = ("article", "better", "learning_curve", "first_tagging", "tagging")
+#: The per-frame baseline and the word-order control, by their names in the file.
+DENSE_BASELINE = "Dense per frame"
+SHUFFLED = "Embedding+GRU, shuffled words"
+#: Time ratios (GRU over LSTM) within 1 +- SPEED_BAND count as the same speed.
+SPEED_BAND = 0.10
+#: A tagger has learned the task once its validation F1 reaches this.
+TAGGING_F1_THRESHOLD = 0.5
+#: A tagger has left the all-"no" answer once its validation F1 exceeds this.
+LEFT_ALL_NO = 0.1
+#: A Reuters model has left the commonest-topic plateau once its test accuracy exceeds the
+#: commonest-topic rate by this much.
+REUTERS_MARGIN = 0.02
+#: One colour per model, the same in every figure (Okabe-Ito, no yellow).
 COLORS = {"SimpleRNN": OKABE_ITO[0], "LSTM": OKABE_ITO[4], "GRU": OKABE_ITO[2],
           "Embedding+LSTM": OKABE_ITO[4], "Embedding+GRU": OKABE_ITO[2],
-          "Embedding+BiLSTM": OKABE_ITO[6], "Bag of words+Dense": OKABE_ITO[5]}
+          "Embedding+BiLSTM": OKABE_ITO[6], "Bag of words+Dense": OKABE_ITO[5],
+          SHUFFLED: OKABE_ITO[3], DENSE_BASELINE: OKABE_ITO[5]}
+MARKERS = {"SimpleRNN": "^", "LSTM": "o", "GRU": "s", "Embedding+LSTM": "o",
+           "Embedding+GRU": "s", "Embedding+BiLSTM": "D", "Bag of words+Dense": "v",
+           SHUFFLED: "x", DENSE_BASELINE: "v"}
+#: What the chapter needs of the file: top-level keys, and keys of every run of a part.
+REQUIRED = {"top": ("provenance", "budget", "reuters", "tagging_data", "matched_filter",
+                    "timing", "wall_seconds", *PARTS),
+            "reuters_run": ("model", "seed", "params", "train_size", "loss", "accuracy",
+                            "epoch_seconds", "eval_epochs", "test_loss", "test_accuracy",
+                            "test_macro_f1"),
+            "tagging_run": ("model", "seed", "params", "dropout", "learning_rate", "loss",
+                            "binary_accuracy", "eval_epochs", "val_f1", "val_f1_macro",
+                            "val_loss", "positive_fraction_train"),
+            "tested_run": ("test_epochs", "test_f1", "test_f1_macro", "test_loss",
+                           "test_binary_accuracy", "test_categorical_accuracy")}
 
 
-def load_results(path=RESULTS):
-    """The results file as a dict; raises ``FileNotFoundError`` with the command to make it."""
-    path = Path(path)
+def load_results(path=None):
+    """The results file as a dict (``data/articles_experiments.json`` unless ``path``);
+    raises ``FileNotFoundError`` with the command that makes it."""
+    try:
+        path = Path(path) if path is not None else results_files.path(NAME)
+    except FileNotFoundError as missing:
+        raise FileNotFoundError(f"{missing}: run `make experiments` to create it") from None
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `make experiments` to create it")
     return json.loads(path.read_text())
+
+
+def check(results):
+    """Raise ``KeyError`` naming what is missing if ``results`` lacks a key the chapter reads;
+    return ``results`` otherwise."""
+    missing = [key for key in REQUIRED["top"] if key not in results]
+    for part in PARTS:
+        for run in runs(results, part) if part in results else []:
+            needed = REQUIRED["reuters_run"] if part in ("article", "better",
+                                                         "learning_curve") else (
+                REQUIRED["tagging_run"] + (REQUIRED["tested_run"] if part == "tagging" else ()))
+            missing += [f"{part}/{run.get('model')}/{key}" for key in needed if key not in run]
+    if missing:
+        raise KeyError(f"the results file lacks {missing[:8]}; run `make experiments`")
+    return results
 
 
 def runs(results, part, *, model=None, seed=None, train_size=None):
     """The runs of one part, optionally only one model, seed or training-set size."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}; got {part!r}")
-    return [r for r in results[part]
+    stored = results[part]["runs"] if part == "first_tagging" else results[part]
+    return [r for r in stored
             if (model is None or r["model"] == model) and (seed is None or r["seed"] == seed)
             and (train_size is None or r.get("train_size") == train_size)]
 
 
+def models(results, part):
+    """The models of a part, in the order they were trained."""
+    return list(dict.fromkeys(r["model"] for r in runs(results, part)))
+
+
+def seeds(results, part):
+    """The seeds of a part, sorted."""
+    return sorted({r["seed"] for r in runs(results, part)})
+
+
 def final(run, metric):
-    """A run's metric at its last epoch (test metrics: at the last evaluation)."""
+    """A run's metric at its last epoch (held-out metrics: at their last evaluation)."""
     if metric not in run:
         raise KeyError(f"no metric {metric!r} in this run; it has "
                        f"{sorted(k for k, v in run.items() if isinstance(v, list))}")
     return run[metric][-1]
 
 
-def spread(values):
-    """``(mean, sample standard deviation, min, max)`` of the values (sd 0 for one value)."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        raise ValueError("no values")
-    sd = float(values.std(ddof=1)) if values.size > 1 else 0.0
-    return float(values.mean()), sd, float(values.min()), float(values.max())
+def at_epoch(run, metric, epoch):
+    """A held-out metric at one epoch (``test_*`` of a tagger at its ``test_epochs``,
+    anything else at ``eval_epochs``)."""
+    epochs = run["test_epochs"] if metric.startswith("test_") and "test_epochs" in run \
+        else run["eval_epochs"]
+    if epoch not in epochs:
+        raise ValueError(f"{metric} was measured at epochs {epochs}, not at {epoch}")
+    return run[metric][epochs.index(epoch)]
 
 
-def summary(results, part, metrics=("test_accuracy", "test_loss"), *, train_size=None):
-    """One row per model: seeds, parameters and ``spread`` of each metric's final value.
-
-    Returns a list of dicts ``{"model", "seeds", "params", metric: (mean, sd, min, max)}``
-    in the order the models first appear.
-    """
-    selected = runs(results, part, train_size=train_size)
-    models = list(dict.fromkeys(r["model"] for r in selected))
-    rows = []
-    for model in models:
-        mine = [r for r in selected if r["model"] == model]
-        row = {"model": model, "seeds": len(mine), "params": mine[0]["params"]}
-        for metric in metrics:
-            row[metric] = spread([final(r, metric) for r in mine])
-        rows.append(row)
-    return rows
+def per_seed(results, part, metric, *, train_size=None, epoch=None, only=None):
+    """``{model: {seed: value}}`` of a metric's final value (or its value at ``epoch``), for
+    every model of the part or ``only`` those named."""
+    table = {}
+    for run in runs(results, part, train_size=train_size):
+        if only is not None and run["model"] not in only:
+            continue
+        value = final(run, metric) if epoch is None else at_epoch(run, metric, epoch)
+        table.setdefault(run["model"], {})[run["seed"]] = value
+    return table
 
 
-def format_summary(rows, metrics=("test_accuracy", "test_loss"), digits=3):
-    """``summary`` rows as a fixed-width text table: mean ± sd [min, max] per metric."""
-    header = f"{'model':<20}{'seeds':>6}{'params':>10}" + "".join(
-        f"  {m:<30}" for m in metrics)
+def params_of(results, part):
+    """``{model: parameters}``."""
+    return {r["model"]: r["params"] for r in runs(results, part)}
+
+
+def format_per_seed(table, *, params=None, digits=3, label="model", width=30):
+    """``per_seed`` output as a text table: one column per seed, then the mean."""
+    all_seeds = sorted({s for values in table.values() for s in values})
+    header = f"{label:<{width}}" + (f"{'params':>10}" if params else "") + "".join(
+        f"{'seed ' + str(s):>9}" for s in all_seeds) + f"{'mean':>9}"
     lines = [header]
-    for row in rows:
-        cells = []
-        for metric in metrics:
-            mean, sd, low, high = row[metric]
-            cells.append(f"  {mean:.{digits}f} ± {sd:.{digits}f} "
-                         f"[{low:.{digits}f}, {high:.{digits}f}]".ljust(32))
-        lines.append(f"{row['model']:<20}{row['seeds']:>6}{row['params']:>10,}" + "".join(cells))
+    for name, values in table.items():
+        cells = "".join(f"{values[s]:>9.{digits}f}" if s in values else f"{'-':>9}"
+                        for s in all_seeds)
+        count = f"{params[name]:>10,}" if params else ""
+        mean = float(np.mean(list(values.values())))
+        lines.append(f"{name:<{width}}{count}{cells}{mean:>9.{digits}f}")
     return "\n".join(lines)
 
 
-def seconds_per_epoch(run):
-    """Median seconds per epoch, leaving out the first (it includes tracing the graph)."""
-    times = run["epoch_seconds"][1:] or run["epoch_seconds"]
-    return float(np.median(times))
-
-
-def speed_ratio(results, part, model, baseline, *, train_size=None):
-    """``model``'s seconds per epoch over ``baseline``'s, per seed (trained side by side).
-
-    Returns a dict seed -> ratio; below 1 means ``model`` trains an epoch faster.
-    """
-    ratios = {}
-    for run in runs(results, part, model=model, train_size=train_size):
-        other = runs(results, part, model=baseline, seed=run["seed"], train_size=train_size)
-        if other:
-            ratios[run["seed"]] = seconds_per_epoch(run) / seconds_per_epoch(other[0])
-    if not ratios:
+def paired(results, part, model, baseline, metric, *, train_size=None, epoch=None):
+    """``[(seed, model's value, baseline's value)]`` for every seed both ran."""
+    table = per_seed(results, part, metric, train_size=train_size, epoch=epoch)
+    if model not in table or baseline not in table:
         raise ValueError(f"no runs of both {model!r} and {baseline!r} in {part!r}")
-    return ratios
+    return [(s, table[model][s], table[baseline][s]) for s in sorted(table[model])
+            if s in table[baseline]]
 
 
-def learning_curve(results, model, metric="test_accuracy"):
-    """Training-set sizes and ``spread`` of ``model``'s final metric at each size.
+def compare_pairs(pairs, *, higher_is_better=True, tie=0.0):
+    """Count paired outcomes: ``{"better": n, "tied": n, "worse": n}`` for the first value of
+    each pair against the second (``|difference| <= tie`` is a tie)."""
+    counts = {"better": 0, "tied": 0, "worse": 0}
+    for _, value, other in pairs:
+        difference = (value - other) * (1 if higher_is_better else -1)
+        counts["tied" if abs(difference) <= tie else "better" if difference > 0 else
+               "worse"] += 1
+    return counts
 
-    The full training set comes from the ``better`` part (same model, seeds and budget).
-    Returns ``(sizes, rows)`` with ``rows[i] = (mean, sd, min, max)``.
+
+def epochs_to(run, metric, threshold):
+    """The first evaluated epoch at which ``metric`` reaches ``threshold``; None if never."""
+    for epoch, value in zip(run["eval_epochs"], run[metric], strict=True):
+        if value >= threshold:
+            return epoch
+    return None
+
+
+def epochs_to_table(results, part, metric, threshold, *, train_size=None, model_names=None):
+    """``{model: {seed: first epoch at or above threshold, or None}}``."""
+    table = {}
+    for run in runs(results, part, train_size=train_size):
+        if model_names is None or run["model"] in model_names:
+            table.setdefault(run["model"], {})[run["seed"]] = epochs_to(run, metric, threshold)
+    return table
+
+
+def step_seconds(results, group, model):
+    """The interleaved timing's rounds for one model (seconds to run its batches once)."""
+    timing = results["timing"][group]["seconds"]
+    if model not in timing:
+        raise ValueError(f"no timing of {model!r} in {group!r}; timed: {list(timing)}")
+    return timing[model]
+
+
+def time_ratio(results, group, model, baseline, statistic=min):
+    """``model``'s time over ``baseline``'s, from the interleaved rounds (minimum by default:
+    the round least disturbed by other jobs)."""
+    return statistic(step_seconds(results, group, model)) / statistic(
+        step_seconds(results, group, baseline))
+
+
+def speed_class(ratio, band=SPEED_BAND):
+    """``"faster"`` below ``1 - band``, ``"slower"`` above ``1 + band``, else ``"same"``."""
+    return "faster" if ratio < 1 - band else "slower" if ratio > 1 + band else "same"
+
+
+def left_plateau_epochs(results, part, model_names, *, train_size=None):
+    """Reuters: the first epoch each run's test accuracy exceeds the commonest-topic rate by
+    :data:`REUTERS_MARGIN` (None if never)."""
+    threshold = results["reuters"]["majority_accuracy"] + REUTERS_MARGIN
+    return epochs_to_table(results, part, "test_accuracy", threshold, train_size=train_size,
+                           model_names=model_names)
+
+
+def _sooner(epochs, other, horizon):
+    """-1, 0 or 1: whether ``epochs`` came sooner than ``other`` (None: after the horizon)."""
+    a = horizon + 1 if epochs is None else epochs
+    b = horizon + 1 if other is None else other
+    return (a < b) - (a > b)
+
+
+def gru_trains_faster(results):
+    """Seed 001's "GRUs train faster", measured in two senses, and the rule's verdict.
+
+    - time per step: GRU over LSTM from the interleaved rounds (:func:`time_ratio`), on
+      Reuters (Embedding + GRU / + LSTM) and for the taggers, each classed by
+      :func:`speed_class`;
+    - epochs to learn, paired by seed: Reuters, the first epoch past the commonest-topic
+      plateau (:func:`left_plateau_epochs`); taggers, the first epoch with validation F1 at
+      :data:`TAGGING_F1_THRESHOLD` (a run that never gets there counts as one epoch later
+      than its budget).
+
+    The verdict: ``"holds"`` if the GRU is faster per step in both comparisons *and* sooner
+    in every pair; ``"wrong"`` if it is faster per step in neither and sooner in no pair;
+    ``"partly"`` otherwise.
     """
-    by_size = {}
-    for run in runs(results, "learning_curve", model=model):
-        by_size.setdefault(run["train_size"], []).append(final(run, metric))
-    full = runs(results, "better", model=model)
-    if full:
-        by_size[full[0]["train_size"]] = [final(r, metric) for r in full]
-    sizes = sorted(by_size)
-    return sizes, [spread(by_size[s]) for s in sizes]
+    ratios = {"reuters": time_ratio(results, "reuters", "Embedding+GRU", "Embedding+LSTM"),
+              "tagging": time_ratio(results, "tagging", "GRU", "LSTM")}
+    classes = {group: speed_class(r) for group, r in ratios.items()}
+    reuters = left_plateau_epochs(results, "better", ["Embedding+GRU", "Embedding+LSTM"])
+    taggers = epochs_to_table(results, "tagging", "val_f1", TAGGING_F1_THRESHOLD,
+                              model_names=["GRU", "LSTM"])
+    sooner = []
+    for table, gru, lstm, part in ((reuters, "Embedding+GRU", "Embedding+LSTM", "better"),
+                                   (taggers, "GRU", "LSTM", "tagging")):
+        horizon = results["budget"][part]["epochs"]
+        sooner += [_sooner(table[gru][s], table[lstm][s], horizon) for s in sorted(table[gru])]
+    faster_steps = [c == "faster" for c in classes.values()]
+    if all(faster_steps) and all(s > 0 for s in sooner):
+        verdict = "holds"
+    elif not any(faster_steps) and not any(s > 0 for s in sooner):
+        verdict = "wrong"
+    else:
+        verdict = "partly"
+    return {"ratios": ratios, "classes": classes, "reuters_epochs": reuters,
+            "tagging_epochs": taggers, "sooner": sooner, "verdict": verdict}
+
+
+def gru_better_on_less_data(results):
+    """Seed 001's "perform better than LSTMs on less training data", paired by seed.
+
+    At every training-set size smaller than the full one (:func:`learning_pairs`): the
+    GRU's test loss against the LSTM's, and its accuracy and macro-F1, pair by pair (same
+    seed, same wires). Accuracy and macro-F1 ties count as ties, not losses.
+
+    The verdict: ``"holds"`` if the GRU's test loss is lower in every pair and its accuracy
+    and macro-F1 are never lower; ``"wrong"`` if its test loss is lower in at most half of
+    the pairs; ``"partly"`` otherwise.
+    """
+    sizes = [n for n in learning_sizes(results) if n < results["reuters"]["train"]]
+    found = {}
+    for metric, higher in (("test_loss", False), ("test_accuracy", True),
+                           ("test_macro_f1", True)):
+        pairs = [pair for n in sizes for pair in learning_pairs(results, n, metric)]
+        found[metric] = compare_pairs(pairs, higher_is_better=higher)
+    loss = found["test_loss"]
+    total = sum(loss.values())
+    never_lower = all(found[m]["worse"] == 0 for m in ("test_accuracy", "test_macro_f1"))
+    if loss["better"] == total and never_lower:
+        verdict = "holds"
+    elif loss["better"] <= total / 2:
+        verdict = "wrong"
+    else:
+        verdict = "partly"
+    return {"sizes": sizes, "counts": found, "verdict": verdict}
+
+
+def learning_sizes(results):
+    """Training-set sizes of the learning curve, with the full set (from ``better``)."""
+    return sorted({r["train_size"] for r in runs(results, "learning_curve")}
+                  | {r["train_size"] for r in runs(results, "better", model="Embedding+GRU")})
+
+
+def _size_part(results, size):
+    return "better" if size == results["reuters"]["train"] else "learning_curve"
+
+
+def learning_pairs(results, size, metric, model="Embedding+GRU", baseline="Embedding+LSTM"):
+    """Paired (seed, GRU, LSTM) values at one training-set size (the full set from
+    ``better``, the same models, seeds and budget)."""
+    return paired(results, _size_part(results, size), model, baseline, metric,
+                  train_size=size)
+
+
+def size_values(results, model, size, metric="test_accuracy"):
+    """``{seed: value}`` of one model's final metric at one training-set size."""
+    return per_seed(results, _size_part(results, size), metric, train_size=size)[model]
+
+
+def bag_of_words_beats_recurrent(results, metric="test_accuracy"):
+    """Whether the bag of words scores above every recurrent model of the same seed, in every
+    seed, on the article's split; returns ``(verdict bool, {seed: margin over the best
+    recurrent model})``."""
+    table = per_seed(results, "better", metric)
+    recurrent = [m for m in table if m.startswith("Embedding") and m != SHUFFLED]
+    margins = {s: table["Bag of words+Dense"][s] - max(table[m][s] for m in recurrent)
+               for s in table["Bag of words+Dense"]}
+    return all(v > 0 for v in margins.values()), margins
 
 
 # ---- figures ---------------------------------------------------------------------------------
 
-def _mean_curve(selected, key, epochs_key=None):
-    curves = np.array([r[key] for r in selected], dtype=float)
-    epochs = selected[0][epochs_key] if epochs_key else list(range(1, curves.shape[1] + 1))
-    return np.asarray(epochs), curves.mean(0), curves.min(0), curves.max(0)
+def _per_seed_lines(ax, selected, key, epochs_key, color, marker, label):
+    for index, run in enumerate(selected):
+        epochs = run[epochs_key] if epochs_key else list(range(1, len(run[key]) + 1))
+        ax.plot(epochs, run[key], color=color, lw=1.5, marker=marker, ms=3,
+                markevery=max(1, len(epochs) // 8), label=label if index == 0 else None,
+                alpha=0.9)
 
 
 def curves_figure(results):
-    """Three panels: the article's models, the better models (test accuracy by epoch, mean
-    over seeds with min-max band) and GRU vs LSTM test accuracy by training-set size."""
+    """Three panels, every seed its own line: the article's models and the better models
+    (test accuracy by epoch) and GRU vs LSTM by training-set size (one marker per seed,
+    the line through the means)."""
     import matplotlib.pyplot as plt
 
     majority = results["reuters"]["majority_accuracy"]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.6), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4.8), sharey=True)
     legend = {"fontsize": 8, "loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 2,
               "frameon": False}
     for ax, part, title in ((axes[0], "article", "Seed 000's models (word index as a number)"),
                             (axes[1], "better", "Word identities: embeddings, bag of words")):
-        for model in dict.fromkeys(r["model"] for r in results[part]):
-            selected = runs(results, part, model=model)
-            epochs, mean, low, high = _mean_curve(selected, "test_accuracy", "eval_epochs")
-            ax.plot(epochs, mean, color=COLORS[model], label=model, lw=2)
-            ax.fill_between(epochs, low, high, color=COLORS[model], alpha=0.25, lw=0)
-        ax.axhline(majority, color="0.4", ls="--", lw=1, label="always the commonest topic")
+        for model in models(results, part):
+            _per_seed_lines(ax, runs(results, part, model=model), "test_accuracy",
+                            "eval_epochs", COLORS[model], MARKERS[model], model)
+        ax.axhline(majority, color="0.3", ls="--", lw=1, label="always the commonest topic")
         ax.set(title=title, xlabel="epoch")
         ax.title.set_fontsize(10)
         ax.legend(**legend)
     ax = axes[2]
-    for model, marker in (("Embedding+LSTM", "o"), ("Embedding+GRU", "s")):
-        sizes, rows = learning_curve(results, model)
-        rows = np.array(rows)
-        ax.errorbar(sizes, rows[:, 0], yerr=[rows[:, 0] - rows[:, 2], rows[:, 3] - rows[:, 0]],
-                    color=COLORS[model], marker=marker, capsize=3, lw=2, label=model)
-    ax.axhline(majority, color="0.4", ls="--", lw=1, label="always the commonest topic")
-    ax.set(title="Less training data: GRU vs LSTM (10 epochs)", xlabel="training wires",
-           xscale="log")
+    sizes = learning_sizes(results)
+    for model, style in (("Embedding+LSTM", "-"), ("Embedding+GRU", "--")):
+        means = []
+        for n in sizes:
+            values = list(size_values(results, model, n).values())
+            ax.scatter([n] * len(values), values, color=COLORS[model], marker=MARKERS[model],
+                       s=24, zorder=3)
+            means.append(np.mean(values))
+        ax.plot(sizes, means, color=COLORS[model], ls=style, lw=2, marker=MARKERS[model],
+                label=f"{model} (markers: seeds; line: mean)")
+    ax.axhline(majority, color="0.3", ls=":", lw=1, label="always the commonest topic")
+    ax.set(title="Less training data: GRU vs LSTM", xlabel="training wires", xscale="log")
     ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.minorticks_off()
     ax.title.set_fontsize(10)
@@ -177,19 +379,26 @@ def curves_figure(results):
 
 
 def tagging_figure(results):
-    """Seed 001's taggers: training loss and test frame-level F1 by epoch."""
+    """Validation F1 by epoch of every tagger run, with the article's dropout (left) and
+    without (right), the per-frame Dense baseline in both; dashed: the matched filter."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for model in dict.fromkeys(r["model"] for r in results["tagging"]):
-        selected = runs(results, "tagging", model=model)
-        epochs, mean, _, _ = _mean_curve(selected, "loss")
-        axes[0].plot(epochs, mean, color=COLORS[model], lw=2, label=model)
-        epochs, mean, _, _ = _mean_curve(selected, "test_f1", "eval_epochs")
-        axes[1].plot(epochs, mean, color=COLORS[model], lw=2, marker="o", ms=3, label=model)
-    axes[0].set(xlabel="epoch", ylabel="training loss (binary cross-entropy)")
-    axes[1].set(xlabel="epoch", ylabel="test frame-level F1 (micro)", ylim=(0, 1))
-    axes[1].legend(fontsize=8)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    ceiling = results["matched_filter"]["val_f1"]
+    for ax, suffix, title in ((axes[0], "", "the article's dropout, 0.5"),
+                              (axes[1], ", no dropout", "dropout 0")):
+        for cell in ("SimpleRNN", "LSTM", "GRU"):
+            _per_seed_lines(ax, runs(results, "tagging", model=cell + suffix), "val_f1",
+                            "eval_epochs", COLORS[cell], MARKERS[cell], cell)
+        dense = runs(results, "tagging", model=DENSE_BASELINE)
+        _per_seed_lines(ax, dense, "val_f1", "eval_epochs", COLORS[DENSE_BASELINE],
+                        MARKERS[DENSE_BASELINE], DENSE_BASELINE)
+        ax.axhline(ceiling, color="0.3", ls="--", lw=1, label="matched filter (oracle)")
+        ax.axvline(results["budget"]["tagging"]["epochs"], color="0.5", ls=":", lw=1)
+        ax.set(title=f"Taggers, {title}", xlabel="epoch", ylim=(0, 1))
+        ax.title.set_fontsize(10)
+    axes[0].set_ylabel("validation frame-level F1 (micro)")
+    axes[1].legend(fontsize=8, loc="center right")
     fig.tight_layout()
     return fig
 
@@ -197,20 +406,22 @@ def tagging_figure(results):
 # ---- the explorer ----------------------------------------------------------------------------
 
 def run_summary(results, part, model, seed):
-    """One line about a stored run: budget, final numbers and seconds per epoch."""
+    """One line about a stored run: budget, final numbers, seconds per epoch."""
     found = runs(results, part, model=model, seed=seed)
     if not found:
-        seeds = sorted({r["seed"] for r in runs(results, part, model=model)})
-        return f"No stored run of {model} with seed {seed}: this part ran seeds {seeds}."
+        return (f"No stored run of {model} with seed {seed}: this part ran seeds "
+                f"{seeds(results, part)}.")
     run = found[0]
     epochs = len(run["loss"])
     if part == "tagging":
-        score = f"test frame-level F1 {final(run, 'test_f1'):.3f}"
+        score = (f"validation F1 {final(run, 'val_f1'):.3f}, test F1 "
+                 f"{final(run, 'test_f1'):.3f}")
     else:
-        score = (f"test accuracy {final(run, 'test_accuracy'):.3f}, "
-                 f"test loss {final(run, 'test_loss'):.3f}")
+        score = (f"test accuracy {final(run, 'test_accuracy'):.3f}, macro-F1 "
+                 f"{final(run, 'test_macro_f1'):.3f}, test loss {final(run, 'test_loss'):.3f}")
+    seconds = float(np.median(run["epoch_seconds"][1:] or run["epoch_seconds"]))
     return (f"{model}, seed {seed}: {epochs} epochs, {run['params']:,} parameters; {score}; "
-            f"{seconds_per_epoch(run):.2f} s per epoch (median, shared machine).")
+            f"{seconds:.2f} s per epoch (median, shared machine).")
 
 
 #: The explorer's runs: label -> (part, model).
@@ -221,14 +432,19 @@ EXPLORER_RUNS = {
     "Embedding + GRU": ("better", "Embedding+GRU"),
     "Embedding + bidirectional LSTM": ("better", "Embedding+BiLSTM"),
     "Bag of words + Dense": ("better", "Bag of words+Dense"),
-    "seed 001 tagger: SimpleRNN": ("tagging", "SimpleRNN"),
-    "seed 001 tagger: LSTM": ("tagging", "LSTM"),
-    "seed 001 tagger: GRU": ("tagging", "GRU"),
+    "Embedding + GRU, shuffled words": ("better", SHUFFLED),
+    "tagger: SimpleRNN, dropout 0.5": ("tagging", "SimpleRNN"),
+    "tagger: LSTM, dropout 0.5": ("tagging", "LSTM"),
+    "tagger: GRU, dropout 0.5": ("tagging", "GRU"),
+    "tagger: SimpleRNN, no dropout": ("tagging", "SimpleRNN, no dropout"),
+    "tagger: LSTM, no dropout": ("tagging", "LSTM, no dropout"),
+    "tagger: GRU, no dropout": ("tagging", "GRU, no dropout"),
+    "tagger: Dense per frame": ("tagging", DENSE_BASELINE),
 }
 
 
 def results_view(run="seed 000: LSTM(50)", seed=0, results=None):
-    """The explorer's view of one stored run: training loss and the test metric by epoch."""
+    """The explorer's view of one stored run: losses (top), accuracies and scores (bottom)."""
     results = results if results is not None else load_results()
     if run not in EXPLORER_RUNS:
         raise ValueError(f"run must be one of {list(EXPLORER_RUNS)}; got {run!r}")
@@ -239,27 +455,34 @@ def results_view(run="seed 000: LSTM(50)", seed=0, results=None):
         return text
     record = found[0]
     epochs = list(range(1, len(record["loss"]) + 1))
-    loss_top = float(np.ceil(max(record["loss"]) * 2) / 2)
-    metric = "test_f1" if part == "tagging" else "test_accuracy"
-    test_series = {("test frame F1" if part == "tagging" else "test accuracy"):
-                   (record["eval_epochs"], record[metric]),
-                   ("training accuracy" if part != "tagging" else "training frame accuracy"):
-                   (epochs, record["accuracy"])}
-    if part != "tagging":
-        test_series["commonest topic"] = (epochs, [results["reuters"]["majority_accuracy"]]
-                                          * len(epochs))
-    loss_series = {"training loss": (epochs, record["loss"])}
-    if "test_loss" in record:
-        loss_series["test loss"] = (record["eval_epochs"], record["test_loss"])
-        loss_top = max(loss_top, float(np.ceil(max(record["test_loss"]) * 2) / 2))
+    if part == "tagging":
+        held_out = "validation"
+        scores = {"validation frame F1": (record["eval_epochs"], record["val_f1"]),
+                  "training binary accuracy": (epochs, record["binary_accuracy"])}
+        losses = {"training loss": (epochs, record["loss"]),
+                  "validation loss": (record["eval_epochs"], record["val_loss"])}
+    else:
+        held_out = "test"
+        scores = {"test accuracy": (record["eval_epochs"], record["test_accuracy"]),
+                  "test macro-F1": (record["eval_epochs"], record["test_macro_f1"]),
+                  "training accuracy": (epochs, record["accuracy"]),
+                  "commonest topic": (epochs, [results["reuters"]["majority_accuracy"]]
+                                      * len(epochs))}
+        losses = {"training loss": (epochs, record["loss"]),
+                  "test loss": (record["eval_epochs"], record["test_loss"])}
+    top = float(np.ceil(max(max(v) for _, v in losses.values()) * 2) / 2)
     panels = []
-    for title, series, ylim in ((f"{run}, seed {seed}: loss", loss_series, (0, loss_top)),
-                                ("accuracy and score", test_series, (0, 1))):
+    for title, series, ylim, dashed in (
+            (f"{run}, seed {seed}: loss", losses, (0, top), ("training loss",)),
+            ("accuracy and F1", scores, (0, 1), ("training accuracy", "training binary accuracy",
+                                                 "commonest topic"))):
         colors = {label: OKABE_ITO[(4, 5, 2, 0)[i % 4]] for i, label in enumerate(series)}
         panels.append(svg.line_panel(series, title=title, ylim=ylim, xlabel="epoch",
-                                     height=170, legend_width=150, colors=colors))
+                                     height=170, legend_width=170, colors=colors,
+                                     dashed=dashed))
     chart = svg.stack(panels, height=170, label=(
-        f"{run}, seed {seed}: loss (top), accuracy and score (bottom) by epoch."))
+        f"{run}, seed {seed}: training and {held_out} loss (top), accuracy and F1 (bottom) "
+        "by epoch."))
     return chart + text
 
 
@@ -275,41 +498,3 @@ def results_explorer(results=None):
                default="seed 000: LSTM(50)"),
         Choice("seed", "seed:", {"0": 0, "1": 1, "2": 2}, default=0),
     ], title="The stored experiments: pick a model and a seed")
-
-
-def _verdict(wins):
-    """'held' if every comparison went the claim's way, 'did not hold' if none did."""
-    if all(wins):
-        return "held"
-    return "did not hold" if not any(wins) else "mixed"
-
-
-def claim_verdicts(results):
-    """Seed 001's GRU-vs-LSTM claims against the stored runs: claim -> verdict string.
-
-    - fewer parameters: the GRU tagger and the Embedding + GRU model against their LSTMs;
-    - faster: every per-seed ratio of seconds per epoch (:func:`speed_ratio`) below 1;
-    - better on less data: the GRU's mean test accuracy above (test loss below) the LSTM's at
-      every training-set size smaller than the full one (:func:`learning_curve`);
-    - longer memory: not tested by these tasks.
-    """
-    counts = {(part, r["model"]): r["params"] for part in ("tagging", "better")
-              for r in results[part]}
-    fewer = [counts[("tagging", "GRU")] < counts[("tagging", "LSTM")],
-             counts[("better", "Embedding+GRU")] < counts[("better", "Embedding+LSTM")]]
-    ratios = [*speed_ratio(results, "better", "Embedding+GRU", "Embedding+LSTM").values(),
-              *speed_ratio(results, "tagging", "GRU", "LSTM").values()]
-    smaller = {}
-    for metric, better in (("test_accuracy", np.greater), ("test_loss", np.less)):
-        sizes, gru = learning_curve(results, "Embedding+GRU", metric)
-        _, lstm = learning_curve(results, "Embedding+LSTM", metric)
-        smaller[metric] = [bool(better(g[0], m[0])) for n, g, m in zip(sizes, gru, lstm,
-                                                                       strict=True)
-                           if n < max(sizes)]
-    return {
-        "GRUs have fewer parameters": _verdict(fewer),
-        "GRUs train faster (time per epoch)": _verdict([r < 1 for r in ratios]),
-        "GRUs do better on less data (test accuracy)": _verdict(smaller["test_accuracy"]),
-        "GRUs do better on less data (test loss)": _verdict(smaller["test_loss"]),
-        "LSTMs remember longer": "not tested here (see the forgetting chapter)",
-    }
