@@ -25,10 +25,7 @@ UNCOMPRESSED_VIEWS = 'class="rnnbook-explorer-data">{"views":['
 
 _WIDE_FIGURE = "figure wider than plots.MAX_WIDTH_INCHES: stack its panels (plots.panels)"
 KNOWN = {
-    "formula": {
-        "chapters/01_recurrent_loop.html": r"\texttt{recurrent_kernel}: write recurrent\_kernel",
-        "chapters/07_articles_experiments.html": r"\texttt{recurrent_kernel}: write \_",
-    },
+    "formula": {},
     "too_wide": {},
     "sideways": {},
     "heavy": {f"chapters/{name}.html": _STORED_GRIDS for name in (
