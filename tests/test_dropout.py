@@ -107,3 +107,20 @@ def test_cudnn_argument_conditions_match_keras(options, failing):
                                             layer.unroll, cell.use_bias) == all(
         conditions[c] for c in ("activation is tanh", "recurrent_activation is sigmoid",
                                 "unroll=False", "use_bias=True"))
+
+
+@pytest.mark.parametrize("options,failing", [
+    ({}, []), ({"dropout": 0.5}, []), ({"reset_after": False}, ["reset_after=True"]),
+    ({"recurrent_dropout": 0.1}, ["recurrent_dropout=0"]),
+    ({"activation": "relu", "reset_after": False}, ["activation is tanh", "reset_after=True"])])
+def test_gru_cudnn_conditions_match_keras(options, failing):
+    from keras.src.backend.tensorflow.rnn import _do_gru_arguments_support_cudnn
+
+    layer = keras.layers.GRU(3, **options)
+    conditions = dropout.cudnn_argument_conditions(layer)
+    assert [name for name, ok in conditions.items() if not ok] == failing
+    cell = layer.cell
+    assert _do_gru_arguments_support_cudnn(cell.activation, cell.recurrent_activation,
+                                           layer.unroll, cell.use_bias, cell.reset_after) == all(
+        conditions[c] for c in ("activation is tanh", "recurrent_activation is sigmoid",
+                                "unroll=False", "use_bias=True", "reset_after=True"))

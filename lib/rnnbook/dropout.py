@@ -144,10 +144,11 @@ def fresh_masks_every_step(shape, rate, timesteps, seed=0):
 
 
 def cudnn_argument_conditions(layer):
-    """Which of Keras 3.15.1's cuDNN conditions a ``keras.layers.LSTM`` meets, by name.
+    """Which of Keras 3.15.1's cuDNN conditions a ``keras.layers.LSTM`` or ``GRU`` meets, by name.
 
-    As read in ``keras/src/backend/tensorflow/rnn.py`` (``_do_lstm_arguments_support_cudnn``)
-    and ``keras/src/layers/rnn/lstm.py`` (``LSTM.inner_loop``). Two further conditions are
+    As read in ``keras/src/backend/tensorflow/rnn.py`` (``_do_lstm_arguments_support_cudnn``,
+    ``_do_gru_arguments_support_cudnn``, which adds ``reset_after``) and in
+    ``keras/src/layers/rnn/lstm.py`` and ``gru.py`` (``inner_loop``). Two further conditions are
     checked only at run time and are not listed: a GPU must be visible, and a mask must be
     right-padded. Returns a dict ``condition -> bool``.
     """
@@ -155,13 +156,16 @@ def cudnn_argument_conditions(layer):
     import tensorflow as tf
 
     cell = layer.cell
-    return {
+    conditions = {
         "activation is tanh": cell.activation in (keras.activations.tanh, tf.tanh,
                                                   keras.ops.tanh),
         "recurrent_activation is sigmoid": cell.recurrent_activation in (
             keras.activations.sigmoid, tf.sigmoid, keras.ops.sigmoid),
         "unroll=False": not layer.unroll,
         "use_bias=True": bool(cell.use_bias),
-        "recurrent_dropout=0": not cell.recurrent_dropout,
-        "use_cudnn is not False": layer.use_cudnn in ("auto", True),
     }
+    if isinstance(layer, keras.layers.GRU):
+        conditions["reset_after=True"] = bool(cell.reset_after)
+    conditions["recurrent_dropout=0"] = not cell.recurrent_dropout
+    conditions["use_cudnn is not False"] = layer.use_cudnn in ("auto", True)
+    return conditions
