@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import rnnbook  # noqa: F401  (before keras: keeps TensorFlow quiet)
+from rnnbook.backend import to_numpy
 from rnnbook.verify import randomize_weights
 
 # Float32 agreement bar: 1e-5 absolute, as the design asks. Unbounded activations (relu,
@@ -28,8 +29,8 @@ def make_layer(kind, units, input_dim, *, bidirectional=False, merge_mode="conca
 
 
 def as_list(result):
-    return [np.asarray(r) for r in result] if isinstance(result, (list, tuple)) \
-        else [np.asarray(result)]
+    return [to_numpy(r) for r in result] if isinstance(result, (list, tuple)) \
+        else [to_numpy(result)]
 
 
 def assert_matches_keras(layer, x, **call_args):
