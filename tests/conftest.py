@@ -1,5 +1,7 @@
 """Shared helpers: build Keras layers with random weights and compare them with the reference."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -68,3 +70,29 @@ def mask_pattern(name, samples, timesteps, rng):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+# ---- make test-backends ------------------------------------------------------------------
+#: Set by `make test-backends` (to locks/backends-py311.txt): the lock this environment must
+#: equal (tests/test_lock.py), and the sign that the run is the backends run.
+BACKENDS_LOCK = os.environ.get("RNNBOOK_LOCK")
+
+#: Tests that only make sense in the main environment, skipped under `make test-backends`
+#: (which executes every notebook afresh under each backend instead: tools/backend_verdicts.py).
+MAIN_ENVIRONMENT_ONLY = {
+    "test_notebooks.py": "checks the stored notebooks' outputs, written on TensorFlow by "
+                         "make notebooks; make test runs it",
+    "test_prose_numbers.py": "checks the stored notebooks' prose; make test runs it",
+    "test_appendices.py": "checks the stored appendix pages; make test runs it",
+    "test_portability_guard.py": "runs nbval in the main environment on TensorFlow; "
+                                 "make test runs it",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not BACKENDS_LOCK:
+        return
+    for item in items:
+        reason = MAIN_ENVIRONMENT_ONLY.get(item.path.name)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"main environment only: {reason}"))
