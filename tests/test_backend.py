@@ -155,5 +155,5 @@ def test_the_masked_step_report_names_every_backend_and_the_engine():
         {"tensorflow": (0.0, 0.0), "jax": (0.5, 0.0), "torch": None})
     assert lines[1:] == ["tensorflow  zeros           zeros",
                          "jax         initial state   zeros",
-                         "torch       not installed here",
+                         "torch       not installed here (needs torch)",
                          "rnnbook     zeros (the reference engine: TensorFlow's semantics)"]

@@ -246,7 +246,8 @@ def masked_first_step_report(results=None):
     results = masked_first_step_by_backend() if results is None else results
     lines = [f"{'backend':12s}{'unroll=False':16s}unroll=True"]
     for backend, outputs in results.items():
-        lines.append(f"{backend:12s}not installed here" if outputs is None else
+        lines.append(f"{backend:12s}not installed here (needs {BACKEND_PACKAGES[backend]})"
+                     if outputs is None else
                      f"{backend:12s}{output_word(outputs[0]):16s}{output_word(outputs[1])}")
     call = masked_first_step_inputs()
     engine = reference.forward(masked_first_step_layer(), call.pop("inputs"), **call)
