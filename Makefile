@@ -48,8 +48,9 @@ $(INSTALLED): $(LOCK) pyproject.toml
 	@touch $@
 
 $(LOCK):
-	@echo "No lock for Python $(PY_VERSION) ($(PYTHON)): the book supports the versions" \
-	  "in locks/ (see the README)."; exit 1
+	@if [ -z "$(PY_VERSION)" ]; then echo "Cannot run $(PYTHON) (set PYTHON to a Python 3.11-3.13" \
+	  "interpreter, by name or path)."; else echo "No lock for Python $(PY_VERSION) ($(PYTHON)):" \
+	  "the book supports the versions in locks/ (see the README)."; fi; exit 1
 
 # The drift check, for maintainers (not part of `make test`): the newest releases of the
 # direct dependencies in .venv-latest, which versions changed, then the unit tests and nbval.

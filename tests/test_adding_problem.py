@@ -71,3 +71,55 @@ def test_results_file_is_complete():
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_train_can_return_the_trained_model():
+    run, model = adding_problem.train("LSTM", 6, units=3, steps=2, eval_every=1, batch_size=4,
+                                      test_samples=8, seed=0, return_model=True)
+    x_test, y_test = adding_problem.generate(8, 6, seed=10_000)
+    mse = float(np.mean((np.asarray(model.predict_on_batch(x_test)) - y_test) ** 2))
+    assert mse == pytest.approx(run["final_test_mse"], rel=1e-5)
+
+
+@pytest.mark.parametrize("kind,gate,start", [("LSTM", "f", 0.73), ("GRU", "z", 0.5),
+                                             ("SimpleRNN", None, None)])
+def test_inspect_layer_at_initialisation(kind, gate, start):
+    from rnnbook import gradients
+
+    x, _ = adding_problem.generate(3, 12, seed=4)
+    layer = adding_problem.build_model(kind, 12, units=6, seed=0).layers[0]
+    found = adding_problem.inspect_layer(layer, x)
+    np.testing.assert_allclose(found["lag_curve"], gradients.keras_input_gradient_norms(layer, x))
+    assert len(found["lag_curve"]) == 12
+    if gate is None:
+        assert "keep_gate" not in found
+    else:
+        assert found["keep_gate"] == gate
+        assert found["keep_gate_mean"] == pytest.approx(start, abs=0.05)   # sigma(1), sigma(0)
+    with pytest.raises(ValueError, match="adding-problem inputs"):
+        adding_problem.inspect_layer(layer, x[..., :1])
+
+
+def test_learning_curves_figure_keys_models_and_seeds():
+    data = json.loads((ROOT / "data" / "adding_problem.json").read_text())
+    fig = adding_problem.plot_learning_curves(data)
+    assert len(fig.axes) == len(data["timesteps"])
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:3] == data["models"] and "seed 0" in labels and "seed 1" in labels
+    one = adding_problem.plot_learning_curves(data["long_budget"])
+    assert len(one.axes) == 1 and one.axes[0].get_title() == "T = 50"
+
+
+def test_results_file_has_the_longer_budget_with_inspections():
+    data = json.loads((ROOT / "data" / "adding_problem.json").read_text())
+    longer = data["long_budget"]
+    assert longer["budget"]["steps"] >= 3 * data["budget"]["steps"]
+    assert {k: v for k, v in longer["budget"].items() if k not in ("steps", "eval_every")} == {
+        k: v for k, v in data["budget"].items() if k not in ("steps", "eval_every")}
+    combos = {(r["model"], r["seed"]) for r in longer["runs"]}
+    assert combos == {(m, s) for m in longer["models"] for s in longer["seeds"]}
+    assert len(longer["seeds"]) >= 2 and {"SimpleRNN", "LSTM"} <= set(longer["models"])
+    for run in longer["runs"]:
+        assert run["timesteps"] == longer["timesteps"]
+        lengths = {len(run[when]["lag_curve"]) for when in ("initial", "trained")}
+        assert lengths == {run["timesteps"]}

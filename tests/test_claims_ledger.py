@@ -98,3 +98,38 @@ def test_the_rendered_table_links_each_claim_to_its_demonstration():
     assert text.count("\n") == len(LEDGER) + 1
     for c in LEDGER:
         assert f"**{c.verdict}**" in text and f"{{cite:t}}`{c.source}`" in text
+
+
+def test_no_claim_is_registered_twice_under_two_ids():
+    """Two pages quoting the same sentence of the same source (and, for a library, of the same
+    API: the GRU's and the LSTM's docstrings share sentences) register one claim."""
+    def words(text):
+        return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+    seen = {}
+    for c in LEDGER:
+        api = re.search(r"\bkeras(?:\.\w+)+|\btorch(?:\.\w+)+", c.where)
+        key = (c.source, api.group(0) if api else "", words(c.says))
+        assert key not in seen, f"{c.id} and {seen[key]} quote the same words of {c.source}"
+        seen[key] = c.id
+
+def test_a_test_demonstration_is_shown_as_its_name_and_file():
+    """Two code spans, so a narrow table column can break between them."""
+    shown = [c for c in LEDGER if "::" in c.demonstrated_by]
+    assert shown
+    file, _, test = shown[0].demonstrated_by.partition("::")
+    assert file.startswith("tests/")
+    assert f"`{test}` in `{file[len('tests/'):]}`" in claims.table(ids=[shown[0].id])
+
+
+def test_table_cells_let_long_names_break_but_leave_code_math_and_links_alone():
+    text = ("in keras/src/layers/lstm.py, `keras.layers.LSTM`, $a/b$ and "
+            "[cuDNN](https://developer.nvidia.com/cudnn), Keras 3.15.1 | end")
+    assert "\u200b" not in claims._cell(text)              # by default: unchanged
+    cell = claims._cell(text, breakable=True)
+    assert "keras/\u200bsrc/\u200blayers/\u200blstm.\u200bpy" in cell
+    assert "`keras.layers.LSTM`" in cell and "$a/b$" in cell
+    assert "(https://developer.nvidia.com/cudnn)" in cell and "3.15.1" in cell
+    assert "\\|" in cell and "\n" not in cell
+    with_path = next(c for c in LEDGER if "/" in c.where)
+    assert "\u200b" not in claims.table(ids=[with_path.id])
+    assert "\u200b" in claims.table(ids=[with_path.id], breakable=True)

@@ -122,3 +122,11 @@ def test_lstm_explorer_grid():
 def test_unknown_sequence():
     with pytest.raises(ValueError, match="unknown sequence 'saw': expected one of 'pulse'"):
         one_unit.input_sequence("saw")
+
+
+def test_lstm_view_draws_no_state_in_a_gate_colour():
+    html = one_unit.lstm_view("pulse", 1.0, 0.0)
+    strokes = re.findall(r'<polyline points="[^"]*" fill="none" stroke="([^"]+)"', html)
+    gates, states = strokes[:3], strokes[3:]
+    assert len(gates) == len(states) == 3
+    assert not set(gates) & set(states), (gates, states)

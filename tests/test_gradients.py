@@ -130,3 +130,71 @@ def test_lag_curves_simple_rnn_part_matches_gradient_tape():
     lstm = gradients.keras_layer_for_lag_curve("LSTM", 6)
     np.testing.assert_array_equal(lstm.get_weights()[2][6:12], 1.0)   # forget bias 1
     assert gradients.plot_lag_curves(curves).axes[0].get_yscale() == "log"
+
+
+def test_plot_lag_curves_draws_values_unclamped_below_the_axis():
+    curves = {"SimpleRNN, radius 0.5": 0.5 ** np.arange(100.0), "LSTM": 0.9 ** np.arange(100.0)}
+    fig = gradients.plot_lag_curves(curves, ylim=(1e-20, 1e2))
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    simple, lstm = lines["SimpleRNN, radius 0.5"], lines["LSTM"]
+    np.testing.assert_array_equal(simple.get_ydata(), 0.5 ** np.arange(100.0))
+    assert simple.get_ydata().min() < 1e-29      # no floor at 1e-30
+    assert ax.get_ylim() == (1e-20, 1e2)
+    assert lstm.get_linestyle() == "-" and simple.get_linestyle() == "--"
+    assert lstm.get_marker() != simple.get_marker()
+    yellow = "#f0e442"
+    assert all(matplotlib_hex(line.get_color()) != yellow for line in ax.get_lines())
+
+
+def matplotlib_hex(color):
+    from matplotlib.colors import to_hex
+
+    return to_hex(color)
+
+
+def test_recurrent_kernel_gradient_terms_sum_to_the_tape_gradient():
+    layer = make_layer("SimpleRNN", 5, 3, scale=0.4)
+    x = np.random.default_rng(6).normal(size=(12, 3))
+    g = np.random.default_rng(7).normal(size=5)
+    terms = gradients.recurrent_kernel_gradient_terms(*weights(layer), x, g)
+    assert terms.shape == (12, 5, 5)
+    np.testing.assert_array_equal(terms[0], 0.0)       # h_{-1} = 0: the first step adds nothing
+    xv = tf.constant(x[None], tf.float32)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(xv) * g.astype(np.float32))
+    by_tape = tape.gradient(loss, layer.cell.recurrent_kernel).numpy()
+    np.testing.assert_allclose(terms.sum(axis=0), by_tape, atol=ATOL)
+    with pytest.raises(ValueError, match="output_gradient must be"):
+        gradients.recurrent_kernel_gradient_terms(*weights(layer), x, np.ones(4))
+
+
+def test_decay_rate_recovers_a_geometric_factor():
+    assert gradients.decay_rate(0.8 ** np.arange(50.0), 10, 49) == pytest.approx(0.8)
+    assert gradients.decay_rate(3.0 * 1.1 ** np.arange(20.0), 0, 19) == pytest.approx(1.1)
+    with pytest.raises(ValueError, match="first_lag < last_lag"):
+        gradients.decay_rate(np.ones(5), 3, 7)
+    with pytest.raises(ValueError, match="positive"):
+        gradients.decay_rate(np.zeros(5), 0, 4)
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_numeric_input_jacobian_matches_the_tape(kind):
+    layer = make_layer(kind, 4, 2, scale=0.5)
+    x = np.random.default_rng(8).normal(size=(7, 2))
+    by_tape = gradients.keras_input_jacobians(layer, x[None])[0]
+    for t in (0, 3, 6):
+        np.testing.assert_allclose(gradients.numeric_input_jacobian(layer, x, t), by_tape[t],
+                                   atol=1e-5)
+    with pytest.raises(ValueError, match="t must be a step"):
+        gradients.numeric_input_jacobian(layer, x, 7)
+    with pytest.raises(ValueError, match="x must be"):
+        gradients.numeric_input_jacobian(layer, x[None], 0)
+
+
+def test_explorer_view_has_round_ticks_named_axes_and_no_yellow():
+    html = gradients.explorer_view(1.0, "tanh", 30)
+    assert "against the lag" in html and "step t" in html and "#F0E442" not in html
+    assert gradients._round_limits([-13.2, 0.4]) == (-20.0, 10.0)
+    assert gradients._round_limits([-3.0, 1.0]) == (-10.0, 10.0)
+    assert gradients._round_limits([-80.0, 50.0]) == (-30.0, 30.0)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import make_layer
 
-from rnnbook import cells, gru_memory, reference
+from rnnbook import cells, gru_memory, plots, reference
 from rnnbook import gru_variants as gv
 from rnnbook.backend import to_numpy
 from rnnbook.explorer import Explorer
@@ -98,6 +98,27 @@ def test_papers_and_colah_are_keras_reset_before_up_to_the_update_gate(x):
     assert compare(run(gv.colah_step, x, **gv.keras_to_colah(kernel, recurrent_kernel)),
                    expected).ok
     assert gv.keras_to_colah(kernel, recurrent_kernel)["W"].shape == (UNITS, UNITS + INPUT_DIM)
+
+
+def test_d2l_is_keras_reset_before_renamed(x):
+    layer = keras_gru(False, seed=11)
+    d2l = gv.keras_to_d2l(*layer.get_weights())
+    assert sorted(d2l) == sorted(f"{p}{g}" for g in "zrh" for p in ("W_x", "W_h", "b_"))
+    assert compare(run(gv.d2l_step, x, **d2l), layer(x)).ok
+    np.testing.assert_array_equal(d2l["W_hr"], layer.get_weights()[1][:, UNITS:2 * UNITS])
+    no_bias = gv.keras_to_d2l(*layer.get_weights()[:2])
+    assert not any(no_bias[f"b_{g}"].any() for g in "zrh")
+
+
+def test_keras_default_gru_is_torch_nn_gru_itself(x):
+    """Runs PyTorch's own module where torch is installed (skipped elsewhere)."""
+    pytest.importorskip("torch")
+    from rnnbook import conventions
+
+    layer = keras_gru(True, seed=12)
+    outputs, ran = conventions.pytorch_outputs(layer, x)
+    assert ran == "torch.nn.GRU"
+    assert compare(outputs, layer(x)).ok
 
 
 def test_flip_update_gate_turns_z_into_one_minus_z(x):
@@ -246,6 +267,35 @@ def test_marker_gru_and_lstm_are_what_keras_computes_and_remember():
     fig = gru_memory.plot_lstm_vs_gru(x, lstm_trace, gru_trace)
     assert len(fig.axes) == 4
     plt.close(fig)
+
+
+def test_side_by_side_colours_follow_the_job_of_each_gate():
+    style = gru_memory.SIDE_BY_SIDE_STYLE
+    assert style["z"][1] == style["f"][1] and style["1-z"][1] == style["i"][1]
+    assert style["r"][1] not in {style[k][1] for k in "ifo"}
+    assert "#F0E442" not in {entry[1] for entry in style.values()}    # Okabe-Ito yellow
+    markers = {key: entry[2] for key, entry in style.items()}
+    assert len({markers[k] for k in ("i", "f", "o")}) == 3
+
+
+def test_gate_trace_figure_names_its_rows_and_is_taller():
+    x = gru_memory.marker_input()
+    gru = keras.layers.GRU(2, return_sequences=True)
+    gru.build((None, None, 2))
+    gru.set_weights(gru_memory.memory_gru_weights())
+    traced = reference.trace(gru, x)
+    plain = plots.gate_heatmaps(traced)
+    fig = gru_memory.plot_gate_trace(traced)
+    assert fig.get_size_inches()[1] == pytest.approx(1.2 * plain.get_size_inches()[1])
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 4
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["unit 0", "unit 1"]
+        assert len(ax.texts) == 2 * x.shape[1]
+        assert len(ax.images[0].colorbar.get_ticks()) == 3
+        assert ax.images[0].get_cmap().name != "cividis"
+    plt.close(fig)
+    plt.close(plain)
 
 
 def test_parameter_counts_of_both_variants():

@@ -57,6 +57,9 @@ def test_memory_heatmaps_draws_six_panels():
     x, _ = memory_task.marker_sequences(5, 8, seed=0)
     fig = memory_task.memory_heatmaps(x, reference.trace(keras_memory_lstm(), x), title="t")
     assert len([ax for ax in fig.axes if ax.get_ylabel()]) == 6
+    assert "sequence" in fig.get_supylabel()
+    rings = [c for ax in fig.axes for c in ax.collections]
+    assert any((c.get_edgecolor()[:, :3] == 1).all() for c in rings)  # white circles
     matplotlib.pyplot.close(fig)
 
 

@@ -84,9 +84,27 @@ def test_state_paths_agree_where_they_must(rng):
     assert np.abs(paths["post, no mask"][-1] - paths["alone"][-1]).max() > 1e-3
     assert np.abs(paths["pre, no mask"][-1] - paths["alone"][-1]).max() > 1e-3
     assert np.all(paths["pre, mask"][:3] == 0)  # nothing real seen yet: the zero state
-    figure = padding.plot_state_paths(paths, unit=1, title="t")
+    figure = padding.plot_state_paths(paths, unit=1, title="t", layer_name="LSTM(3)")
     assert len(figure.axes) == 2
+    assert figure.axes[0].get_ylabel() == "LSTM(3) output $h_t$, unit 1"
+    assert figure.axes[0].get_legend() is None and len(figure.legends) == 1  # one, shared
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == [
+        "padded, no mask", "padded, with mask", "sequence alone"]
     with pytest.raises(ValueError, match="shorter than the sequence"):
         padding.state_paths(layer, sequence, 3)
     with pytest.raises(ValueError, match="return_sequences=True"):
         padding.state_paths(make_layer("GRU", 3, 2, rng=rng), sequence, 5)
+
+
+def test_buckets_hold_every_sequence_once_and_need_no_padding(rng):
+    sequences = [rng.normal(size=(n, 2)) for n in (4, 2, 4, 7, 2)]
+    buckets = padding.bucket_by_length(sequences)
+    assert [batch.shape for _, batch in buckets] == [(2, 2, 2), (2, 4, 2), (1, 7, 2)]
+    assert sorted(i for indices, _ in buckets for i in indices) == list(range(5))
+    for indices, batch in buckets:
+        for row, index in zip(batch, indices, strict=True):
+            np.testing.assert_array_equal(row, sequences[index])
+    with pytest.raises(ValueError, match="non-empty list of 2-D arrays"):
+        padding.bucket_by_length([])
+    with pytest.raises(ValueError, match="non-empty list of 2-D arrays"):
+        padding.bucket_by_length([np.zeros(3)])

@@ -178,7 +178,9 @@ def test_embedding_params_equal_keras():
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_multiply_adds_are_the_kernel_sizes(kind, bidirectional):
-    """Each weight of the two kernels is used once per step: one multiply-add each."""
+    """The definition, each weight of the two kernels used once per step, against Keras'
+    weight shapes: a consistency check only. tests/test_loop_graph.py checks the count
+    against the matrix products TensorFlow's traced loop actually runs."""
     layer = keras_layer(kind, 5, 3, use_bias=True, reset_after=True, bidirectional=bidirectional)
     kernels = [w for w in layer.weights if "bias" not in w.path]
     assert params.multiply_adds(kind, 5, 3, bidirectional=bidirectional) == sum(
@@ -237,3 +239,71 @@ def test_summarize_errors():
 def test_weight_bytes_errors(count):
     with pytest.raises(ValueError, match="count must be a non-negative integer"):
         params.weight_bytes(count)
+
+
+# ---- PyTorch's counts ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind,gates", [("SimpleRNN", 1), ("LSTM", 4), ("GRU", 3)])
+def test_pytorch_closed_forms(kind, gates):
+    for n, m in itertools.product([1, 7, 64], [1, 5, 100]):
+        assert params.pytorch_count_params(kind, n, m) == gates * n * (m + n + 2)
+        assert params.pytorch_count_params(kind, n, m, bias=False) == gates * n * (m + n)
+        # one more bias vector per gate block than Keras' single bias row
+        assert params.pytorch_count_params(kind, n, m) == params.count_params(
+            kind, n, m, reset_after=False) + gates * n
+    assert params.pytorch_count_params("LSTM", 64, 100) == 42_496
+    assert params.count_params("LSTM", 64, 100) == 42_240
+
+
+@pytest.mark.parametrize("n,m", [(1, 1), (4, 3), (32, 256)])
+def test_pytorch_gru_count_equals_keras_reset_after_gru(n, m):
+    layer = keras_layer("GRU", n, m, use_bias=True, reset_after=True, bidirectional=False)
+    assert params.pytorch_count_params("GRU", n, m) == layer.count_params()
+
+
+@pytest.mark.parametrize("kind", LAYERS)
+def test_pytorch_shapes_equal_the_keras_to_pytorch_map(kind):
+    """rnnbook.conventions maps Keras' weights to PyTorch's names: the same shapes."""
+    from rnnbook import conventions
+
+    layer = keras_layer(kind, 6, 4, use_bias=True, reset_after=True, bidirectional=False)
+    mapped = conventions.keras_to_pytorch(kind, *layer.get_weights())
+    assert {name: a.shape for name, a in mapped.items()} == params.pytorch_weight_shapes(
+        kind, 6, 4)
+
+
+def test_pytorch_stacks_and_directions():
+    shapes = params.pytorch_weight_shapes("LSTM", 8, 5, num_layers=2, bidirectional=True)
+    assert list(shapes)[:5] == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                                "weight_ih_l0_reverse"]
+    assert shapes["weight_ih_l1"] == shapes["weight_ih_l1_reverse"] == (32, 16)
+    assert params.pytorch_count_params("LSTM", 8, 5, num_layers=2, bidirectional=True) == (
+        2 * 4 * 8 * (5 + 8 + 2) + 2 * 4 * 8 * (16 + 8 + 2))
+    assert "bias_ih_l0" not in params.pytorch_weight_shapes("GRU", 3, 2, bias=False)
+    assert params.pytorch_formula("LSTM", 64, 100) == "4·64·(100 + 64 + 2)"
+    assert params.pytorch_formula("SimpleRNN", 3, 2, bias=False) == "3·(2 + 3)"
+    with pytest.raises(ValueError, match="num_layers must be a positive integer; got 0"):
+        params.pytorch_weight_shapes("GRU", 3, 2, num_layers=0)
+    with pytest.raises(ValueError, match="unknown kind 'Conv1D'"):
+        params.pytorch_count_params("Conv1D", 3, 2)
+
+
+@pytest.mark.parametrize("kind", LAYERS)
+@pytest.mark.parametrize("num_layers,bidirectional,bias", [(1, False, True), (1, False, False),
+                                                            (2, True, True), (3, False, True)])
+def test_torch_counts(kind, num_layers, bidirectional, bias):
+    """Where PyTorch is installed, its own modules hold exactly these parameters."""
+    torch = pytest.importorskip("torch")
+    from rnnbook import claims
+
+    module = getattr(torch.nn, params.PYTORCH_MODULES[kind])(
+        100, 64, num_layers=num_layers, bidirectional=bidirectional, bias=bias)
+    theirs = {name: tuple(p.shape) for name, p in module.named_parameters()}
+    ours = params.pytorch_weight_shapes(kind, 64, 100, bias=bias, num_layers=num_layers,
+                                        bidirectional=bidirectional)
+    assert list(theirs.items()) == list(ours.items())
+    count = params.pytorch_count_params(kind, 64, 100, bias=bias, num_layers=num_layers,
+                                        bidirectional=bidirectional)
+    assert sum(p.numel() for p in module.parameters()) == count
+    claims.demonstrate("pytorch-two-bias-vectors-per-block", claims.holds_if(
+        ours == theirs and (not bias or "bias_hh_l0" in theirs)))

@@ -26,11 +26,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
     (ROOT / "appendices").glob("*.ipynb"))
-MARKDOWN_PAGES = [ROOT / "intro.md", ROOT / "run.md"] + sorted(
+MARKDOWN_PAGES = [ROOT / "intro.md", ROOT / "run.md", ROOT / "bibliography.md"] + sorted(
     (ROOT / "appendices").glob("*.md"))
 
 #: Numbers a page may state without computing them, per page, each with its reason.
 ALLOWED = {
+    "chapters/03_why_rnns_forget.ipynb": {
+        "12": "Var(u) = 1/12 for u ~ U(0, 1): the definition the adding problem's baselines "
+              "(1/6 and 1/12) are derived from, in the formulas of the derivation",
+    },
+    "appendices/errata.ipynb": {
+        "21578": "part of a proper name, the Reuters-21578 collection, not a measurement",
+    },
 }
 
 PROJECTS = (r"Keras|TensorFlow|Python|NumPy|PyTorch|JAX|Jupyter Book|myst-nb|MyST-NB|"

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook.shape_check import keras_error_line, keras_layer, keras_stack_shapes
+from rnnbook.shape_check import keras_error_line, keras_layer, keras_stack_shapes, wrap_message
 from rnnbook.shapes import LayerSpec, layer_tensors, stack_shapes
 
 SINGLE = [LayerSpec(kind, 4, seq, state, bidi, merge)
@@ -93,3 +93,23 @@ def test_keras_error_line_skips_the_wrapper_line():
     short = keras_error_line(model.predict, np.zeros((20, 80)), verbose=0, max_chars=41)
     assert short == "ValueError: Invalid input shape for input ..."
     assert keras_error_line(lambda: 1 / 0) == "ZeroDivisionError: division by zero"
+
+
+def test_keras_error_line_keeps_the_whole_first_line():
+    """TensorFlow's shape errors end in the useful part ("with input shapes: ...")."""
+    model = keras.Sequential([keras.Input((5, 8)), keras.layers.LSTM(4)])
+    full = keras_error_line(model.predict, np.zeros((6, 5, 3), "float32"), verbose=0)
+    assert full.startswith("ValueError: Dimensions must be equal, but are 3 and 8")
+    assert full.endswith("with input shapes: [6,3], [8,16].")
+
+def test_wrap_message_keeps_every_word_within_the_width():
+    text = "ValueError: " + " ".join(f"word{i}" for i in range(40))
+    wrapped = wrap_message("Keras:   ", text, width=50)
+    lines = wrapped.splitlines()
+    assert len(lines) > 1 and all(len(line) <= 50 for line in lines)
+    assert lines[0].startswith("Keras:   ValueError:")
+    assert all(line.startswith(" " * 9) for line in lines[1:])
+    assert " ".join(wrapped.split()) == "Keras: " + text
+    assert wrap_message("a: ", "short") == "a: short"
+    with pytest.raises(ValueError, match="width must leave room"):
+        wrap_message("a long label: ", "text", width=20)

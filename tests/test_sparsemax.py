@@ -4,7 +4,6 @@ import keras
 import numpy as np
 import pytest
 
-from rnnbook import claims
 from rnnbook import sparsemax as sm
 
 
@@ -31,10 +30,11 @@ def test_sparsemax_along_another_axis(z):
 
 
 def test_keras_tensorflow_sparsemax_is_the_cumulative_sum_threshold(z):
+    # The claim keras-sparsemax-definition is demonstrated on the errata page; this pins the
+    # formula the page relies on.
     theirs = np.asarray(keras.activations.sparsemax(z.astype("float32")))
     np.testing.assert_allclose(theirs, sm.keras_tf_sparsemax(z), atol=1e-5)
-    sums_to_one = np.abs(theirs.sum(axis=-1) - 1).max() < 1e-5
-    claims.demonstrate("keras-sparsemax-definition", claims.holds_if(sums_to_one))
+    assert np.abs(theirs.sum(axis=-1) - 1).max() > 0.1
 
 
 def test_keras_agrees_only_when_the_support_has_one_entry():

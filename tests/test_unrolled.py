@@ -178,3 +178,80 @@ def test_drawing_labels_every_step(timesteps):
 def test_drawing_rejects_bad_timesteps(timesteps, error):
     with pytest.raises(error, match="timesteps must be"):
         unrolled.draw_rolled_and_unrolled(timesteps)
+
+
+def keras_input_gradient(layer, x, chunk=None):
+    """d(sum of the last output) / dx by GradientTape; in stateful chunks if ``chunk``."""
+    import tensorflow as tf
+
+    x = tf.constant(x.astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        steps = x.shape[1]
+        outputs = [layer(x[:, s:s + chunk]) for s in range(0, steps, chunk)] if chunk \
+            else [layer(x)]
+        last = tf.reduce_sum(outputs[-1][:, -1])
+    return tape.gradient(last, x).numpy()
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_input_gradients_match_gradient_tape_through_the_whole_sequence(rng, use_bias):
+    layer = make_layer("SimpleRNN", 4, 3, rng=rng, return_sequences=True, use_bias=use_bias)
+    x = rng.normal(size=(2, 7, 3))
+    weights = layer.get_weights()
+    ours = unrolled.input_gradients(x, weights[0], weights[1], weights[2] if use_bias else None)
+    np.testing.assert_allclose(ours, keras_input_gradient(layer, x), atol=ATOL, rtol=1e-4)
+    assert np.all(np.abs(ours[:, 0]) > 0)
+
+
+@pytest.mark.parametrize("timesteps, chunk", [(8, 4), (9, 4), (7, 3), (6, 1)])
+def test_truncated_input_gradients_match_stateful_chunks_and_stop_at_the_edge(rng, timesteps,
+                                                                              chunk):
+    whole = make_layer("SimpleRNN", 4, 3, rng=rng, return_sequences=True)
+    stateful = keras.layers.SimpleRNN(4, return_sequences=True, stateful=True)
+    stateful.build((2, chunk, 3))
+    stateful.set_weights(whole.get_weights())
+    x = rng.normal(size=(2, timesteps, 3))
+    ours = unrolled.input_gradients(x, *whole.get_weights(), chunk=chunk)
+    np.testing.assert_allclose(ours, keras_input_gradient(stateful, x, chunk), atol=ATOL,
+                               rtol=1e-4)
+    edge = (timesteps - 1) // chunk * chunk
+    assert np.all(ours[:, :edge] == 0) and np.all(np.abs(ours[:, edge:]) > 0)
+    np.testing.assert_allclose(ours[:, edge:],
+                               unrolled.input_gradients(x, *whole.get_weights())[:, edge:])
+
+
+def test_a_chunk_as_long_as_the_sequence_truncates_nothing(rng):
+    weights = make_layer("SimpleRNN", 3, 2, rng=rng).get_weights()
+    x = rng.normal(size=(2, 5, 2))
+    np.testing.assert_array_equal(unrolled.input_gradients(x, *weights, chunk=5),
+                                  unrolled.input_gradients(x, *weights))
+
+
+@pytest.mark.parametrize("chunk, error", [(0, ValueError), (2.5, TypeError)])
+def test_input_gradients_reject_bad_chunks(chunk, error):
+    with pytest.raises(error, match="chunk must be a positive integer"):
+        unrolled.input_gradients(np.zeros((1, 4, 2)), np.zeros((2, 3)), np.zeros((3, 3)),
+                                 chunk=chunk)
+
+
+
+def test_answer_plot_has_one_panel_per_input_with_its_points():
+    answer = np.array([0.5, -1.0, 2.0])
+    inputs = {"$x_0$": np.array([0.1, -0.2, 0.3]), "$x_{11}$": np.array([0.0, 0.4, -0.9])}
+    fig = unrolled.plot_answer_against_inputs(answer, inputs, title="t")
+    assert [ax.get_xlabel() for ax in fig.axes] == list(inputs)
+    for ax, values in zip(fig.axes, inputs.values(), strict=True):
+        np.testing.assert_array_equal(ax.collections[0].get_offsets(),
+                                      np.column_stack([values, answer]))
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("answer, inputs, message", [
+    (np.zeros((3, 1)), {"x": np.zeros(3)}, r"answer must be \(samples,\)"),
+    (np.zeros(3), {}, "a non-empty dict"),
+    (np.zeros(3), {"x": np.zeros(4)}, r"inputs\['x'\] must be \(samples,\) = \(3,\)"),
+])
+def test_answer_plot_rejects_mismatched_shapes(answer, inputs, message):
+    with pytest.raises(ValueError, match=message):
+        unrolled.plot_answer_against_inputs(answer, inputs)

@@ -1,13 +1,15 @@
 """The adding problem: a long-memory task with a known trivial baseline.
 
-Hochreiter & Schmidhuber (1997, experiment 4) introduced it; this is the version of Le,
-Jaitly & Hinton (2015) and Arjovsky, Shah & Bengio (2016). Each sequence has ``timesteps``
-steps and two input channels:
+Hochreiter & Schmidhuber introduced it (values in [-1, 1], the first marked pair among
+the first ten, the second among the first T/2 - 1, a scaled target); this is the variant
+of Arjovsky, Shah & Bengio (2016, "The first 1 entry is located uniformly at random in the
+first half of the sequence, whilst the second 1 entry is located uniformly at random in
+the second half"). Each sequence has ``timesteps`` steps and two input channels:
 
 - channel 0: values drawn uniformly from [0, 1);
-- channel 1: a marker, 1 at exactly two steps and 0 elsewhere ("two-hot"). As in Le et
-  al., the first marked step is drawn from the first half of the sequence and the second
-  from the second half, so the network must carry a number across about T/2 steps.
+- channel 1: a marker, 1 at exactly two steps and 0 elsewhere ("two-hot"): the first
+  marked step is drawn from the first half of the sequence and the second from the second
+  half, so the network must carry a number across about T/2 steps or more.
 
 The target is the sum of the two marked values. Always answering 1 (the mean of the
 target) gives a mean squared error of Var(u1 + u2) = 2 * 1/12 = 1/6 ~ 0.167: a model
@@ -79,7 +81,8 @@ def build_model(kind, timesteps, units=32, seed=0):
 
 
 def train(kind, timesteps, *, units=32, steps=300, batch_size=64, learning_rate=1e-3,
-          clipnorm=1.0, test_samples=1000, eval_every=25, seed=0, progress=None):
+          clipnorm=1.0, test_samples=1000, eval_every=25, seed=0, progress=None,
+          return_model=False):
     """Train one model on fresh batches (online, as in the papers) and record test MSE.
 
     Each training step draws a new batch from :func:`generate`; the test set is fixed
@@ -88,10 +91,11 @@ def train(kind, timesteps, *, units=32, steps=300, batch_size=64, learning_rate=
     Parameters
     ----------
     progress : optional callable ``progress(step, test_mse)`` called after each evaluation.
+    return_model : if true, return ``(run, model)``: the trained ``keras.Model`` too.
 
     Returns
     -------
-    dict with ``steps`` (evaluation points), ``test_mse`` (list, same length),
+    dict with ``eval_steps`` (evaluation points), ``test_mse`` (list, same length),
     ``final_test_mse``, ``baseline_test_mse`` (of the constant 1 on the same test set)
     and every setting used.
     """
@@ -116,12 +120,49 @@ def train(kind, timesteps, *, units=32, steps=300, batch_size=64, learning_rate=
             history_mse.append(test_mse())
             if progress is not None:
                 progress(step, history_mse[-1])
-    return {"model": kind, "timesteps": timesteps, "units": units, "steps": steps,
-            "batch_size": batch_size, "learning_rate": learning_rate, "clipnorm": clipnorm,
-            "test_samples": test_samples, "seed": seed, "optimizer": "Adam",
-            "params": int(model.count_params()),
-            "eval_steps": history_steps, "test_mse": history_mse,
-            "final_test_mse": history_mse[-1], "baseline_test_mse": baseline_mse(y_test)}
+    run = {"model": kind, "timesteps": timesteps, "units": units, "steps": steps,
+           "batch_size": batch_size, "learning_rate": learning_rate, "clipnorm": clipnorm,
+           "test_samples": test_samples, "seed": seed, "optimizer": "Adam",
+           "params": int(model.count_params()),
+           "eval_steps": history_steps, "test_mse": history_mse,
+           "final_test_mse": history_mse[-1], "baseline_test_mse": baseline_mse(y_test)}
+    return (run, model) if return_model else run
+
+
+#: Which gate of each gated layer keeps the state: the LSTM's forget gate ``f`` (``c_t``
+#: keeps ``f_t * c_{t-1}``) and the GRU's update gate ``z`` (``h_t`` keeps ``z_t * h_{t-1}``).
+KEEP_GATE = {"LSTM": "f", "GRU": "z"}
+
+
+def inspect_layer(layer, x):
+    """How much a recurrent layer remembers on inputs ``x``: its lag curve and its keep gate.
+
+    Parameters
+    ----------
+    layer : a built ``SimpleRNN``, ``LSTM`` or ``GRU`` (``model.layers[0]`` of
+        :func:`build_model`).
+    x : ``(samples, timesteps, 2)`` adding-problem inputs.
+
+    Returns
+    -------
+    dict with ``lag_curve``, the mean ``||dh_{T-1}/dx_{T-1-lag}||_2`` for lag ``0 .. T-1``
+    (``tf.GradientTape``, :func:`rnnbook.gradients.keras_input_gradient_norms`), and for
+    gated layers ``keep_gate`` (``"f"`` or ``"z"``) and ``keep_gate_mean``, its mean over
+    samples, steps and units (the NumPy reference engine's trace).
+    """
+    from rnnbook import gradients, reference
+
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3 or x.shape[-1] != 2:
+        raise ValueError(f"x must be (samples, timesteps, 2) adding-problem inputs, "
+                         f"got shape {x.shape}")
+    result = {"lag_curve": [float(v) for v in gradients.keras_input_gradient_norms(layer, x)]}
+    kind = type(layer).__name__
+    if kind in KEEP_GATE:
+        gate = KEEP_GATE[kind]
+        result.update(keep_gate=gate,
+                      keep_gate_mean=float(reference.trace(layer, x)[gate].mean()))
+    return result
 
 
 #: A model that has learned one of the two marked values exactly and guesses the mean 0.5
@@ -141,33 +182,47 @@ def summary_table(results):
     return rows
 
 
-def plot_learning_curves(results):
+#: Line styles and markers of the seeds in :func:`plot_learning_curves`, in seed order.
+SEED_STYLES = [("-", "o"), (":", "s"), ("-.", "^"), ("--", "D")]
+
+
+def plot_learning_curves(results, ylim=(0, 0.4)):
     """Test MSE against training step, one panel per length; seeds as separate lines.
 
-    ``results``: the dict stored in ``data/adding_problem.json``. Returns a Figure.
+    ``results``: the dict stored in ``data/adding_problem.json``, or its ``long_budget``
+    part (the same keys). Colours are models; each seed has its own line style and marker,
+    keyed in the legend. Returns a Figure.
     """
     import matplotlib.pyplot as plt
-
-    from rnnbook.plots import OKABE_ITO
+    from matplotlib.lines import Line2D
 
     lengths = results["timesteps"]
-    fig, axes = plt.subplots(1, len(lengths), figsize=(2.4 * len(lengths), 3.2), sharey=True,
-                             layout="constrained")
-    colors = dict(zip(results["models"], OKABE_ITO[::2], strict=False))
-    styles = ["-", ":", "-.", "--"]
-    for ax, timesteps in zip(axes, lengths, strict=True):
+    lengths = lengths if isinstance(lengths, list) else [lengths]
+    fig, axes = plt.subplots(1, len(lengths), figsize=(max(2.4 * len(lengths), 6.4), 3.4),
+                             sharey=True, squeeze=False, layout="constrained")
+    colors = {"SimpleRNN": "#0072B2", "LSTM": "#D55E00", "GRU": "#009E73"}
+    seeds = results["seeds"]
+    for ax, timesteps in zip(axes[0], lengths, strict=True):
         for run in results["runs"]:
             if run["timesteps"] != timesteps:
                 continue
-            first = run["seed"] == results["seeds"][0]
-            ax.plot(run["eval_steps"], run["test_mse"], styles[run["seed"] % len(styles)],
-                    color=colors[run["model"]], label=run["model"] if first else None)
-        ax.axhline(BASELINE_MSE, color="black", linewidth=1, label="always 1 (1/6)")
-        ax.axhline(ONE_VALUE_MSE, color="gray", linewidth=1, linestyle="--",
-                   label="one value only (1/12)")
+            style, marker = SEED_STYLES[seeds.index(run["seed"]) % len(SEED_STYLES)]
+            every = max(1, len(run["eval_steps"]) // 8)
+            ax.plot(run["eval_steps"], run["test_mse"], style, marker=marker,
+                    markevery=every, markersize=4, color=colors.get(run["model"], "black"))
+        ax.axhline(BASELINE_MSE, color="black", linewidth=1)
+        ax.axhline(ONE_VALUE_MSE, color="gray", linewidth=1, linestyle="--")
         ax.set_title(f"T = {timesteps}")
         ax.set_xlabel("training step")
-        ax.set_ylim(0, 0.4)
-    axes[0].set_ylabel("test MSE")
-    axes[-1].legend(fontsize=7, loc="upper right")
+        ax.set_ylim(*ylim)
+    axes[0, 0].set_ylabel("test MSE")
+    keys = [Line2D([], [], color=colors.get(m, "black"), linewidth=2, label=m)
+            for m in results["models"]]
+    keys += [Line2D([], [], color="dimgray", linestyle=style, marker=marker,
+                    label=f"seed {seed}")
+             for seed, (style, marker) in zip(seeds, SEED_STYLES, strict=False)]
+    keys += [Line2D([], [], color="black", linewidth=1, label="always 1 (1/6)"),
+             Line2D([], [], color="gray", linewidth=1, linestyle="--",
+                    label="one value only (1/12)")]
+    fig.legend(handles=keys, loc="outside right center", fontsize=9, frameon=False)
     return fig

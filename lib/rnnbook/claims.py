@@ -13,6 +13,7 @@ The pages that discuss claims render their tables from here (:func:`table`), so 
 and verdicts on the page are the ledger's.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
@@ -125,31 +126,52 @@ def _where_shown(c):
     if c.demonstrated_by.endswith(".ipynb"):
         return f"{{ref}}`shown here <{c.label}>`"
     if c.demonstrated_by:
-        return f"`{c.demonstrated_by}`"
+        # the test and its file (all in tests/) as two code spans, so that a narrow table
+        # column can break between them
+        file, _, test = c.demonstrated_by.partition("::")
+        name = file.rsplit("/", 1)[-1]
+        return f"`{test}` in `{name}`" if test else f"`{file}`"
     return f"not checked: {c.why}"
 
 
-def _cell(text):
-    return " ".join(str(text).split()).replace("|", "\\|")
+#: Code spans, roles' targets, inline math, links and addresses: text the table leaves alone.
+_LITERAL = re.compile(r"(`[^`]*`|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|https?://\S+)")
+#: A slash or a dot between letters (``keras/src/layers``, ``keras.layers.LSTM``).
+_JOINT = re.compile(r"(?<=[A-Za-z])([/.])(?=[A-Za-z])")
 
 
-def table(ids=None, source=None, verdicts=None, cite=True):
+def _cell(text, breakable=False):
+    """One table cell: on one line, with ``|`` escaped. With ``breakable``, a zero-width break
+    opportunity follows each slash or dot inside a long name of the plain text, so that a file
+    path in a narrow column wraps instead of widening the table."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    if not breakable:
+        return text
+    parts = _LITERAL.split(text)
+    parts[::2] = [_JOINT.sub("\\1\u200b", part) for part in parts[::2]]
+    return "".join(parts)
+
+
+def table(ids=None, source=None, verdicts=None, cite=True, breakable=False):
     """A MyST Markdown table of claims: source, what it says, verdict, finding, proof.
 
     Show it with ``IPython.display.Markdown``; the site renders it as MyST (``{cite}`` and
-    ``{ref}`` resolve, and a broken reference fails the warnings-as-errors build).
+    ``{ref}`` resolve, and a broken reference fails the warnings-as-errors build). With
+    ``breakable``, long file paths and dotted names may wrap (see :func:`_cell`), which keeps
+    a five-column table within the text column.
     """
     rows = ["| source | says | verdict | the book's finding | demonstrated |",
             "| --- | --- | --- | --- | --- |"]
     for c in select(ids, source, verdicts):
         who = f"{{cite:t}}`{c.source}`, {c.where}" if cite else c.where
-        rows.append(f"| {_cell(who)} | {_cell(c.says)} | **{c.verdict}** | "
-                    f"{_cell(c.finding)} | {_where_shown(c)} |")
+        cells = (_cell(who, breakable), _cell(c.says, breakable), f"**{c.verdict}**",
+                 _cell(c.finding, breakable), _where_shown(c))
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
-def show(ids=None, source=None, verdicts=None, cite=True):
+def show(ids=None, source=None, verdicts=None, cite=True, breakable=False):
     """Display :func:`table` in a notebook."""
     from IPython.display import Markdown, display
 
-    display(Markdown(table(ids, source, verdicts, cite)))
+    display(Markdown(table(ids, source, verdicts, cite, breakable)))

@@ -6,16 +6,16 @@ Layout (Keras' row-vector convention): one sequence's state is a row ``h_t`` of 
     a_t = x_t W + h_{t-1} U + b,    h_t = phi(a_t),
 
 with ``W = kernel`` ``(input_dim, units)``, ``U = recurrent_kernel`` ``(units, units)`` and
-``b = bias`` ``(units,)``. Jacobians are written the usual way, rows = outputs:
+``b = bias`` ``(units,)``. Steps are zero-based like the arrays: ``x_t = x[t]`` for
+``t = 0 .. T-1``, the initial state is ``h_{-1}`` (zeros unless given) and the last output
+is ``h_{T-1}``. Jacobians are written the usual way, rows = outputs:
 ``(dh_t/dh_{t-1})[i, j] = d h_t[i] / d h_{t-1}[j] = phi'(a_t[i]) U[j, i]``, i.e.
 
     dh_t/dh_{t-1} = diag(phi'(a_t)) U^T,      dh_t/dx_t = diag(phi'(a_t)) W^T,
 
 (the transpose because Keras multiplies the row ``h_{t-1}`` from the left), and by the
-chain rule ``dh_T/dh_t = J_T J_{T-1} ... J_{t+1}``. The *lag* is ``T - t``.
-
-Steps are numbered as on the page: inputs ``x_1 .. x_T`` are ``x[0] .. x[T-1]``, states
-``h_0`` (the initial state) ``.. h_T``.
+chain rule ``dh_{T-1}/dh_t = J_{T-1} J_{T-2} ... J_{t+1}``. The *lag* of ``h_t`` or ``x_t``
+is ``T - 1 - t``: the number of steps between it and the last output.
 """
 
 import numpy as np
@@ -56,12 +56,13 @@ def simple_rnn_forward(kernel, recurrent_kernel, bias, x, activation="tanh",
     ----------
     kernel : ``(input_dim, units)``; recurrent_kernel : ``(units, units)``; bias : ``(units,)``.
     x : ``(timesteps, input_dim)``, one sequence (no sample axis).
-    initial_state : ``(units,)``, default zeros.
+    initial_state : ``(units,)``, the state ``h_{-1}``; default zeros.
 
     Returns
     -------
-    states : ``(timesteps + 1, units)``, ``h_0 .. h_T``.
-    preactivations : ``(timesteps, units)``, ``a_1 .. a_T``.
+    states : ``(timesteps + 1, units)``, ``h_{-1}, h_0 .. h_{T-1}`` (row ``k`` is
+        ``h_{k-1}``).
+    preactivations : ``(timesteps, units)``, ``a_0 .. a_{T-1}``.
     """
     phi, _ = _activation(activation)
     x = np.asarray(x, dtype=np.float64)
@@ -80,27 +81,30 @@ def simple_rnn_forward(kernel, recurrent_kernel, bias, x, activation="tanh",
 
 
 def state_jacobians(recurrent_kernel, preactivations, activation="tanh"):
-    """``dh_T/dh_t`` for ``t = 0 .. T``, each the product of ``diag(phi'(a_s)) U^T``.
+    """``dh_{T-1}/dh_t``, t = -1 .. T-1: products of ``diag(phi'(a_s)) U^T``.
 
-    Returns ``(timesteps + 1, units, units)``; entry ``t`` is ``dh_T/dh_t`` (lag ``T - t``),
-    so the last entry is the identity.
+    ``preactivations``: ``(timesteps, units)``, ``a_0 .. a_{T-1}``.
+    Returns ``(timesteps + 1, units, units)``; entry ``k`` is
+    ``dh_{T-1}/dh_{k-1}`` (lag ``T - k``): entry 0 belongs to the initial
+    state ``h_{-1}``, and the last, ``dh_{T-1}/dh_{T-1}``, is the identity.
     """
     _, derivative = _activation(activation)
     preactivations = np.asarray(preactivations, dtype=np.float64)
     timesteps, units = preactivations.shape
     product = np.eye(units)
     result = [product]
-    for t in range(timesteps - 1, -1, -1):  # s = T, T-1, ..., 1 in the page's numbering
-        step = derivative(preactivations[t])[:, None] * recurrent_kernel.T  # diag(phi') U^T
+    for t in range(timesteps - 1, -1, -1):  # the factor J_t, t = T-1, ..., 0
+        # diag(phi'(a_t)) U^T, as a row scaling of U^T
+        step = derivative(preactivations[t])[:, None] * recurrent_kernel.T
         product = product @ step
         result.append(product)
     return np.array(result[::-1])
 
 
 def input_jacobians(kernel, recurrent_kernel, preactivations, activation="tanh"):
-    """``dh_T/dx_t`` for ``t = 1 .. T``: ``dh_T/dh_t diag(phi'(a_t)) W^T``.
+    """``dh_{T-1}/dx_t`` for ``t = 0 .. T-1``: ``dh_{T-1}/dh_t diag(phi'(a_t)) W^T``.
 
-    Returns ``(timesteps, units, input_dim)``; entry ``t - 1`` belongs to ``x_t``.
+    Returns ``(timesteps, units, input_dim)``; entry ``t`` belongs to ``x_t``.
     """
     _, derivative = _activation(activation)
     through_state = state_jacobians(recurrent_kernel, preactivations, activation)[1:]
@@ -109,10 +113,11 @@ def input_jacobians(kernel, recurrent_kernel, preactivations, activation="tanh")
 
 
 def gradient_norms(kernel, recurrent_kernel, bias, x, activation="tanh"):
-    """Spectral norms of ``dh_T/dh_{T-lag}`` and ``dh_T/dx_{T-lag}`` against the lag.
+    """Spectral norms of ``dh_{T-1}/dh_{T-1-lag}`` and ``dh_{T-1}/dx_{T-1-lag}`` by lag.
 
     Returns a dict of ``lag`` ``(timesteps,)`` = 0 .. T-1, ``state`` and ``input`` norms
-    ``(timesteps,)`` indexed by lag, and ``states`` ``(timesteps + 1, units)``.
+    ``(timesteps,)`` indexed by lag (``state`` at lag ``T-1`` is ``dh_{T-1}/dh_0``), and
+    ``states`` ``(timesteps + 1, units)``, ``h_{-1} .. h_{T-1}``.
     """
     states, pre = simple_rnn_forward(kernel, recurrent_kernel, bias, x, activation)
     timesteps = len(pre)
@@ -123,6 +128,89 @@ def gradient_norms(kernel, recurrent_kernel, bias, x, activation="tanh"):
             "state": np.linalg.norm(by_state[timesteps - lag], ord=2, axis=(1, 2)),
             "input": np.linalg.norm(by_input[timesteps - 1 - lag], ord=2, axis=(1, 2)),
             "states": states}
+
+
+def recurrent_kernel_gradient_terms(kernel, recurrent_kernel, bias, x, output_gradient,
+                                    activation="tanh", initial_state=None):
+    """The gradient of a loss by ``recurrent_kernel``, split into one term per step.
+
+    For a loss ``L`` read at the last output, with ``g = dL/dh_{T-1}`` given as
+    ``output_gradient`` ``(units,)``, backpropagation through time carries
+    ``delta_t = dL/da_t`` back from ``delta_{T-1} = g * phi'(a_{T-1})`` by
+    ``delta_t = (delta_{t+1} U^T) * phi'(a_t)``, and ``dL/dU`` is the sum over steps of
+    ``outer(h_{t-1}, delta_t)``: the contribution of step ``t``, at lag ``T - 1 - t``.
+
+    Parameters
+    ----------
+    kernel : ``(input_dim, units)``; recurrent_kernel : ``(units, units)``; bias : ``(units,)``.
+    x : ``(timesteps, input_dim)``, one sequence.
+    output_gradient : ``(units,)``, ``dL/dh_{T-1}``.
+
+    Returns
+    -------
+    ``(timesteps, units, units)``; entry ``t`` is step ``t``'s term, and the sum over the
+    first axis is ``dL/dU``.
+    """
+    _, derivative = _activation(activation)
+    states, pre = simple_rnn_forward(kernel, recurrent_kernel, bias, x, activation,
+                                     initial_state)
+    units = np.shape(recurrent_kernel)[0]
+    g = np.asarray(output_gradient, dtype=np.float64)
+    if g.shape != (units,):
+        raise ValueError(f"output_gradient must be (units={units},), got shape {g.shape}")
+    terms = np.empty((len(pre), units, units))
+    delta = g * derivative(pre[-1])
+    for t in range(len(pre) - 1, -1, -1):
+        terms[t] = np.outer(states[t], delta)          # states[t] is h_{t-1}
+        if t:
+            delta = (delta @ np.asarray(recurrent_kernel).T) * derivative(pre[t - 1])
+    return terms
+
+
+def decay_rate(curve, first_lag, last_lag):
+    """The per-step factor of a curve that falls (or grows) geometrically with the lag.
+
+    A least-squares line through ``log(curve[lag])`` for ``lag = first_lag .. last_lag``;
+    returns ``exp(slope)``: 0.5 means the curve halves at every step. ``curve``:
+    ``(lags,)`` of positive values, indexed by lag.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    if not 0 <= first_lag < last_lag < len(curve):
+        raise ValueError(f"need 0 <= first_lag < last_lag < {len(curve)} (the curve's "
+                         f"length), got {first_lag} and {last_lag}")
+    lags = np.arange(first_lag, last_lag + 1)
+    if np.any(curve[lags] <= 0):
+        raise ValueError("the curve must be positive over the lags fitted")
+    return float(np.exp(np.polyfit(lags, np.log(curve[lags]), 1)[0]))
+
+
+def numeric_input_jacobian(layer, x, t, eps=1e-4):
+    """``dh_{T-1}/dx_t`` by central differences of the NumPy reference engine in float64.
+
+    A check that shares nothing with the backend's autodiff: the layer's weights are run by
+    :func:`rnnbook.reference.forward` on ``x`` with ``x_t`` moved by ``+-eps`` along each
+    input channel. ``layer``: a built ``SimpleRNN``, ``LSTM`` or ``GRU`` returning its last
+    output; ``x``: ``(timesteps, input_dim)``. Returns ``(units, input_dim)``.
+    """
+    from rnnbook import reference
+
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x must be (timesteps, input_dim), got shape {x.shape}")
+    if not 0 <= t < x.shape[0]:
+        raise ValueError(f"t must be a step 0 .. {x.shape[0] - 1}, got {t}")
+
+    def last(sequence):
+        out = reference.forward(layer, sequence[None])
+        return np.asarray(out[0] if isinstance(out, list) else out)[0]
+
+    columns = []
+    for channel in range(x.shape[1]):
+        up, down = x.copy(), x.copy()
+        up[t, channel] += eps
+        down[t, channel] -= eps
+        columns.append((last(up) - last(down)) / (2 * eps))
+    return np.stack(columns, axis=1)
 
 
 # ---- the same quantities from Keras, by the backend's automatic differentiation -----------
@@ -139,12 +227,14 @@ def _rows_of_jacobian(last):
 
 
 def keras_state_jacobians(layer, x):
-    """``dh_T/dh_t`` for ``t = 0 .. T-1`` from a built ``keras.layers.SimpleRNN``.
+    """``dh_{T-1}/dh_t`` for ``t = -1 .. T-2`` from a built ``keras.layers.SimpleRNN``.
 
-    For each ``t`` the layer is run from ``h_t`` (its own state, from ``return_sequences``)
-    over ``x_{t+1} .. x_T`` and the backend (TensorFlow, JAX or PyTorch:
-    :func:`rnnbook.backend.gradient`) differentiates ``h_T`` by that initial state.
-    ``x``: ``(timesteps, input_dim)``. Returns ``(timesteps, units, units)``.
+    For each ``t`` the layer is run from ``h_t`` (its own state, from ``return_sequences``;
+    ``h_{-1}`` = zeros) over ``x_{t+1} .. x_{T-1}`` and the backend (TensorFlow, JAX or
+    PyTorch: :func:`rnnbook.backend.gradient`) differentiates ``h_{T-1}`` by that initial
+    state. ``x``: ``(timesteps, input_dim)``. Returns ``(timesteps, units, units)``; entry
+    ``k`` is ``dh_{T-1}/dh_{k-1}``, as in :func:`state_jacobians` without its last
+    (identity) entry.
     """
     import keras
 
@@ -155,7 +245,7 @@ def keras_state_jacobians(layer, x):
     trace.build(x.shape)
     trace.set_weights(layer.get_weights())
     states = np.concatenate([np.zeros((1, 1, units), np.float32),
-                             backend.to_numpy(trace(x))], axis=1)  # h_0 .. h_T
+                             backend.to_numpy(trace(x))], axis=1)  # h_{-1} .. h_{T-1}
     copies = np.repeat(x, units, axis=0)                             # one copy per row
     result = []
     for t in range(timesteps):
@@ -166,7 +256,7 @@ def keras_state_jacobians(layer, x):
 
 
 def keras_input_jacobians(layer, x):
-    """``dh_T/dx_t`` for every sample and ``t = 1 .. T``, any Keras recurrent layer.
+    """``dh_{T-1}/dx_t`` for every sample and ``t = 0 .. T-1``, any Keras recurrent layer.
 
     ``x``: ``(samples, timesteps, input_dim)``. One compiled gradient pass
     (:func:`rnnbook.backend.gradient`: ``tf.GradientTape`` in a ``tf.function``, ``jax.grad``
@@ -182,7 +272,7 @@ def keras_input_jacobians(layer, x):
 
 
 def keras_input_gradient_norms(layer, x):
-    """Mean over samples of ``||dh_T/dx_{T-lag}||_2`` for any Keras recurrent layer.
+    """Mean over samples of ``||dh_{T-1}/dx_{T-1-lag}||_2`` for any Keras recurrent layer.
 
     ``x``: ``(samples, timesteps, input_dim)``. Returns ``(timesteps,)`` for lag 0 .. T-1.
     """
@@ -216,25 +306,41 @@ def explorer_run(spectral_radius=1.0, activation="tanh", timesteps=30, seed=0):
     return result
 
 
+#: The explorer's four state lines: Okabe-Ito colours without the yellow, two dashed.
+STATE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+
+
+def _round_limits(values, step=10.0, floor=-10.0, ceiling=10.0, bound=30.0):
+    """Axis limits at multiples of ``step`` around ``values`` (so the mid tick is round too)."""
+    low = min(floor, step * np.floor(float(np.min(values)) / step))
+    high = max(ceiling, step * np.ceil(float(np.max(values)) / step))
+    return max(low, -bound), min(high, bound)
+
+
 def explorer_view(spectral_radius=1.0, activation="tanh", timesteps=30):
     """The explorer's view: log10 gradient norm against lag, and four units' states."""
     r = explorer_run(spectral_radius, activation, timesteps)
-    log_norm = np.log10(np.maximum(r["state"], 1e-30))
-    low = min(-8.0, float(np.floor(log_norm.min())))
-    high = max(2.0, float(np.ceil(log_norm.max())))
-    gradient = svg.line_panel({"log10 norm": log_norm}, title="gradient norm against lag",
-                              ylim=(max(low, -30.0), min(high, 30.0)), xlabel="lag")
+    with np.errstate(divide="ignore"):
+        log_norm = np.log10(r["state"])      # -inf where the norm is exactly 0: drawn at the floor
+    finite = log_norm[np.isfinite(log_norm)]
+    gradient = svg.line_panel(
+        {"log10 norm": log_norm},
+        title="log10 ||dh(T-1)/dh(T-1-lag)|| (vertical) against the lag",
+        ylim=_round_limits(finite if finite.size else [0.0]), xlabel="lag")
     states = r["states"][1:, :4]
     limit = max(1.0, float(np.ceil(np.abs(states).max())))
-    trajectory = svg.line_panel({f"h[{i}]": states[:, i] for i in range(4)},
-                                title="hidden state, units 0-3",
-                                ylim=(-limit, limit), xlabel="step t - 1")
+    labels = [f"h[{i}]" for i in range(4)]
+    trajectory = svg.line_panel({label: states[:, i] for i, label in enumerate(labels)},
+                                title="hidden state h_t, units 0-3 (vertical) against t",
+                                ylim=(-limit, limit), xlabel="step t",
+                                colors=dict(zip(labels, STATE_COLORS, strict=True)),
+                                dashed=labels[1::2])
     chart = svg.stack([gradient, trajectory], label=(
         f"Simple RNN, spectral radius {spectral_radius:g}, {activation}, T = {timesteps}: "
-        "log gradient norm against lag (top), hidden state over time (bottom)."))
+        "log10 gradient norm against lag (top), hidden state over time (bottom)."))
     last = r["state"][-1]
-    return (f"{chart}<p>||dh<sub>T</sub>/dh<sub>1</sub>|| = {last:.2e} at lag {timesteps - 1}"
-            f"; largest |h| = {np.abs(r['states']).max():.3g}.</p>")
+    return (f"{chart}<p>||dh<sub>T-1</sub>/dh<sub>0</sub>|| = {last:.2e} at lag "
+            f"{timesteps - 1}; largest |h| = {np.abs(r['states']).max():.3g}.</p>")
 
 
 def explorer():
@@ -273,9 +379,10 @@ def keras_layer_for_lag_curve(kind, units=32, input_dim=2, spectral_radius=None,
 
 
 def lag_curves(timesteps=100, radii=(0.5, 0.9, 1.0, 1.5, 3.0), units=32, samples=8, seed=0):
-    """Mean ``||dh_T/dx_{T-lag}||_2`` against lag for Keras layers with Keras' default
+    """Mean ``||dh_{T-1}/dx_{T-1-lag}||_2`` against lag for Keras layers with Keras' default
     initialisers: SimpleRNN at each spectral radius (by the NumPy BPTT of this module, which
-    the tests check against ``tf.GradientTape``), LSTM and GRU by ``tf.GradientTape``.
+    the tests check against the backend's autodiff), LSTM and GRU by the backend's autodiff
+    (:func:`rnnbook.backend.gradient`).
     Inputs ``N(0, 1)``, ``(samples, timesteps, 2)``, from ``seed``.
     Returns dict of label -> ``(timesteps,)``."""
     x = np.random.default_rng(seed).normal(size=(samples, timesteps, 2))
@@ -291,18 +398,34 @@ def lag_curves(timesteps=100, radii=(0.5, 0.9, 1.0, 1.5, 3.0), units=32, samples
     return curves
 
 
-def plot_lag_curves(curves, title=None):
-    """Log-scale figure of :func:`lag_curves`: gated layers solid, SimpleRNN dashed."""
+def plot_lag_curves(curves, title=None, ylim=(1e-20, 1e14)):
+    """Log-scale figure of :func:`lag_curves`: SimpleRNN dashed in a blue ramp by radius,
+    LSTM and GRU solid in their own colours, each line with its own marker.
+
+    Values are drawn as they are (no clamp): a curve that falls below ``ylim`` leaves the
+    chart there instead of flattening into a false floor.
+    """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
+    radii = [label for label in curves if label not in ("LSTM", "GRU")]
+    ramp = plt.get_cmap("Blues")(np.linspace(0.45, 1.0, max(len(radii), 1)))
+    markers = iter("osv^Dp*h")
+    gated = {"LSTM": ("#D55E00", "X"), "GRU": ("#009E73", "P")}
     for label, values in curves.items():
-        style = "-" if label in ("LSTM", "GRU") else "--"
-        ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-30), style, label=label,
-                    linewidth=2 if style == "-" else 1.5)
-    ax.set_xlabel("lag $T - t$")
-    ax.set_ylabel(r"mean $\|\partial h_T / \partial x_t\|_2$")
-    ax.legend(fontsize=8, ncol=2)
+        lags = np.arange(len(values))
+        if label in gated:
+            color, marker = gated[label]
+            style = dict(linestyle="-", linewidth=2.2)
+        else:
+            color, marker = ramp[radii.index(label)], next(markers)
+            style = dict(linestyle="--", linewidth=1.5)
+        ax.semilogy(lags, values, color=color, marker=marker, markevery=10, markersize=5,
+                    label=label, **style)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(r"lag $\ell = T - 1 - t$")
+    ax.set_ylabel(r"mean $\|\partial h_{T-1} / \partial x_t\|_2$")
+    fig.legend(loc="outside right center", fontsize=9, frameon=False)
     if title:
         ax.set_title(title)
     return fig

@@ -9,7 +9,7 @@ convention: ``h_t = z * h_{t-1} + (1 - z) * candidate``, so ``z = 1`` keeps the 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnnbook import reference, svg
+from rnnbook import plots, reference, svg
 from rnnbook.explorer import Choice, Explorer, Slider
 from rnnbook.one_unit import SEQUENCES, input_sequence
 from rnnbook.plots import OKABE_ITO
@@ -138,8 +138,27 @@ def memory_lstm_weights():
     return [kernel.astype("float32"), recurrent.astype("float32"), bias.astype("float32")]
 
 
+#: Each plotted quantity's colour, marker and line style. Colours follow the job a quantity
+#: does, not its name: the GRU's z keeps the state as the LSTM's f does, and its 1 - z writes
+#: the candidate as the LSTM's i does, so z shares f's colour and 1 - z shares i's.
+SIDE_BY_SIDE_STYLE = {
+    "i": (r"input gate $i_t$ (write)", OKABE_ITO[0], "^", "-"),
+    "f": (r"forget gate $f_t$ (keep)", OKABE_ITO[1], "s", "-"),
+    "o": (r"output gate $o_t$", OKABE_ITO[2], "D", "-"),
+    "1-z": (r"$1 - z_t$ (write)", OKABE_ITO[0], "^", "--"),
+    "z": (r"update gate $z_t$ (keep)", OKABE_ITO[1], "s", "-"),
+    "r": (r"reset gate $r_t$", OKABE_ITO[6], "o", ":"),
+    "c": (r"cell state $c_t$", OKABE_ITO[4], "o", "-"),
+    "h": (r"hidden state $h_t$", OKABE_ITO[5], "s", "-"),
+    "candidate": (r"candidate $\tilde h_t$", "dimgrey", "x", ":"),
+}
+
+
 def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
     """LSTM and GRU side by side for one unit of the first sample: gates above, states below.
+
+    The GRU's update gate is drawn twice, as ``z`` (keep, in the forget gate's colour) and as
+    ``1 - z`` (write, in the input gate's colour); see :data:`SIDE_BY_SIDE_STYLE`.
 
     Parameters
     ----------
@@ -151,22 +170,17 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
     matplotlib.figure.Figure
     """
     steps = np.arange(x.shape[1])
-    fig, axes = plt.subplots(2, 2, sharex=True, figsize=(9, 4.8), layout="constrained")
-    panels = [
-        (axes[0, 0], "LSTM gates", lstm_trace, [("i", "input gate $i_t$"),
-                                                 ("f", "forget gate $f_t$"),
-                                                 ("o", "output gate $o_t$")]),
-        (axes[0, 1], "GRU gates", gru_trace, [("z", "update gate $z_t$"),
-                                               ("r", "reset gate $r_t$")]),
-        (axes[1, 0], "LSTM states", lstm_trace, [("c", "cell state $c_t$"),
-                                                  ("h", "hidden state $h_t$")]),
-        (axes[1, 1], "GRU state", gru_trace, [("candidate", r"candidate $\tilde h_t$"),
-                                               ("h", "hidden state $h_t$")]),
-    ]
+    gru = {**gru_trace, "1-z": 1 - gru_trace["z"]}
+    fig, axes = plt.subplots(2, 2, sharex=True, figsize=(9, 5.2), layout="constrained")
+    panels = [(axes[0, 0], "LSTM gates", lstm_trace, ("i", "f", "o")),
+              (axes[0, 1], "GRU gates", gru, ("1-z", "z", "r")),
+              (axes[1, 0], "LSTM states", lstm_trace, ("c", "h")),
+              (axes[1, 1], "GRU state", gru, ("candidate", "h"))]
     for index, (ax, title, traced, keys) in enumerate(panels):
-        for k, (key, label) in enumerate(keys):
-            ax.plot(steps, traced[key][0, :, unit], color=OKABE_ITO[(k + 4 * (index // 2)) % 7],
-                    marker="o", markersize=3, label=label)
+        for key in keys:
+            label, color, marker, linestyle = SIDE_BY_SIDE_STYLE[key]
+            ax.plot(steps, traced[key][0, :, unit], color=color, marker=marker, markersize=4,
+                    linestyle=linestyle, label=label)
         if index >= 2:
             ax.plot(steps, x[0, :, 0], color="black", linestyle="--", linewidth=1,
                     label="marker $x_t$")
@@ -178,4 +192,40 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
     for ax in axes[1]:
         ax.set_xlabel("time step $t$")
         ax.set_xticks(steps[::2])
+    return fig
+
+
+def plot_gate_trace(traced, sample=0, title=None):
+    """:func:`rnnbook.plots.gate_heatmaps` for a small GRU, labelled to be read on its own.
+
+    Each row is named (``unit 0``, ``unit 1``, ...), each cell carries its value to one decimal
+    (so the figure reads in greyscale too), colour bars have three ticks, and the figure is a
+    fifth taller than the shared helper draws it. The gates use the sequential map ``Blues``
+    (white to dark blue, no yellow); signed quantities keep the helper's ``PuOr``.
+    """
+    fig = plots.gate_heatmaps(traced, sample=sample, title=title)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, 1.2 * height)
+    for ax in fig.axes:
+        if not ax.images or not hasattr(ax.images[0], "colorbar") or ax.images[0].colorbar is None:
+            continue
+        image = ax.images[0]
+        if image.get_cmap().name == "cividis":
+            image.set_cmap("Blues")
+            image.colorbar.update_normal(image)
+        values = image.get_array()
+        units = values.shape[0]
+        ax.set_yticks(range(units), [f"unit {u}" for u in range(units)], fontsize=8)
+        low, high = image.get_clim()
+        if low < 0:   # signed: round the end ticks inwards to one decimal
+            end = np.floor(high * 10) / 10
+            image.colorbar.set_ticks([-end, 0.0, end])
+        else:
+            image.colorbar.set_ticks([low, (low + high) / 2, high])
+        image.colorbar.ax.tick_params(labelsize=8)
+        for (row, column), value in np.ndenumerate(values):
+            shade = image.cmap(image.norm(value))
+            dark = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
+            ax.text(column, row, f"{value:.1f}".replace("-0.0", "0.0"), ha="center",
+                    va="center", fontsize=6.5, color="white" if dark else "black")
     return fig

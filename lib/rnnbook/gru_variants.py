@@ -3,7 +3,8 @@
 Sources: Keras 3 (``reset_after=True``, its default, and ``reset_after=False``), PyTorch's
 ``nn.GRU`` (its documented equations and weight layout; PyTorch itself is not needed),
 Cho et al. 2014, Chung et al. 2014, the GRU figure of colah's "Understanding LSTM Networks"
-(2015), and the GRU block of the seed article 001, implemented exactly as printed.
+(2015), the GRU of *Dive into Deep Learning* (d2l), and the GRU block of the seed article 001,
+implemented exactly as printed.
 
 Rows are samples: ``x_t`` is ``(samples, input_dim)`` and ``h_prev`` is ``(samples, units)``.
 Keras' weights are ``kernel (input_dim, 3*units)``, ``recurrent_kernel (units, 3*units)`` and
@@ -141,6 +142,19 @@ def colah_step(x_t, h_prev, W_z, W_r, W):
     return h, {"z": z, "r": r, "candidate": candidate, "h": h}
 
 
+def d2l_step(x_t, h_prev, W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h):
+    """One step of the GRU of *Dive into Deep Learning* (d2l), section "Gated Recurrent Units".
+
+    Row vectors as in Keras: ``W_x*`` are ``(input_dim, units)``, ``W_h*`` ``(units, units)``,
+    biases ``(units,)``; reset before ``W_hh``, ``z = 1`` keeps the state.
+    """
+    r = sigmoid(x_t @ W_xr + h_prev @ W_hr + b_r)
+    z = sigmoid(x_t @ W_xz + h_prev @ W_hz + b_z)
+    candidate = np.tanh(x_t @ W_xh + (r * h_prev) @ W_hh + b_h)
+    h = z * h_prev + (1 - z) * candidate
+    return h, {"z": z, "r": r, "candidate": candidate, "h": h}
+
+
 def seed001_step(x_t, h_prev, U_z, W_z, U_r, W_r, U_h, W_h, U_n=None, W_n=None, *,
                  candidate_line=3):
     """The GRU block of seed article 001, line by line as printed.
@@ -270,6 +284,17 @@ def keras_to_colah(kernel, recurrent_kernel, *, flip_update=True):
     return {"W_z": np.concatenate([p["U_z"], p["W_z"]], axis=1),
             "W_r": np.concatenate([p["U_r"], p["W_r"]], axis=1),
             "W": np.concatenate([p["U"], p["W"]], axis=1)}
+
+
+def keras_to_d2l(kernel, recurrent_kernel, bias=None):
+    """Keras ``reset_after=False`` weights -> d2l's ``W_x*, W_h*, b_*`` (the same blocks, renamed).
+
+    ``bias`` is ``(3*units,)`` or ``None`` (zeros). No transpose and no flip: d2l writes row
+    vectors and Keras' direction of ``z``.
+    """
+    w = keras_blocks(kernel, recurrent_kernel, bias, reset_after=False)
+    return {f"{prefix}{gate}": w[f"{letter}_{gate}"]
+            for gate in GATE_ORDER for prefix, letter in (("W_x", "W"), ("W_h", "U"), ("b_", "b"))}
 
 
 def keras_to_seed001(kernel, recurrent_kernel, *, flip_update=False):

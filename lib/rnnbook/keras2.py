@@ -1,9 +1,11 @@
-"""What Keras 2 computed differently from Keras 3 for recurrent layers, in NumPy.
+"""What Keras 2 computed differently from Keras 3 for recurrent code, in NumPy.
 
-Multi-backend Keras 2 (to 2.2.5) and ``tf.keras`` of TensorFlow 1 gave LSTM and GRU the
-``recurrent_activation="hard_sigmoid"`` by default, and defined it as ``clip(0.2 x + 0.5, 0, 1)``;
-Keras 3 defines ``hard_sigmoid`` as ``clip(x/6 + 1/2, 0, 1)`` (:func:`rnnbook.activations.
-hard_sigmoid`). Multi-backend Keras 2 also built the GRU with ``reset_after=False``.
+Multi-backend Keras 2 (to 2.2.5) gave ``LSTM`` and ``GRU`` the default
+``recurrent_activation="hard_sigmoid"`` and defined it as ``clip(0.2 x + 0.5, 0, 1)``; Keras 3
+defines ``hard_sigmoid`` as ``clip(x/6 + 1/2, 0, 1)`` (:func:`rnnbook.activations.hard_sigmoid`).
+Multi-backend Keras 2 also built the GRU with ``reset_after=False``, and resolved
+``metrics=["accuracy"]`` from the loss as well as the output shape (:func:`accuracy_metric`).
+Each rule here transcribes Keras 2's source (tag ``2.2.5`` of keras-team/keras).
 """
 
 import numpy as np
@@ -17,10 +19,21 @@ CHANGED_DEFAULTS = {
     "LSTM/GRU recurrent_activation (to Keras 2.2.5)": ("hard_sigmoid", "sigmoid"),
 }
 
+#: The metric names Keras 2's ``compile`` gave the strings "accuracy" and "acc".
+KERAS2_ACCURACIES = ("binary_accuracy", "sparse_categorical_accuracy", "categorical_accuracy")
+
 
 def hard_sigmoid_keras2(x):
     """Keras 2's ``hard_sigmoid``: ``clip(0.2 x + 0.5, 0, 1)``, saturating at ``|x| = 2.5``."""
     return np.clip(0.2 * np.asarray(x) + 0.5, 0.0, 1.0)
+
+
+def hard_sigmoid_activation(x):
+    """Keras 2's ``hard_sigmoid`` in ``keras.ops``, to pass as a Keras 3 layer's
+    ``recurrent_activation`` and reproduce an old model's gates."""
+    import keras
+
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
 
 
 def hard_sigmoid_gap(low=-4.0, high=4.0, points=8001):
@@ -32,6 +45,34 @@ def hard_sigmoid_gap(low=-4.0, high=4.0, points=8001):
     x = np.linspace(low, high, points)
     gap = np.abs(hard_sigmoid_keras2(x) - hard_sigmoid_keras3(x))
     return float(gap.max()), float(abs(x[np.argmax(gap)]))
+
+
+def accuracy_metric(loss, output_shape):
+    """The metric multi-backend Keras 2 compiled for ``metrics=["accuracy"]``.
+
+    Keras 2.2.5's ``Model.compile`` (``keras/engine/training.py``, ``handle_metrics``) tests
+    ``output_shape[-1] == 1 or self.loss_functions[i] == losses.binary_crossentropy`` first,
+    then ``sparse_categorical_crossentropy``, else categorical. Keras 3 looks at the shapes
+    only.
+
+    Parameters
+    ----------
+    loss : the loss given to ``compile``, by name (``"binary_crossentropy"`` and so on).
+    output_shape : the model output's shape, e.g. ``(None, timesteps, 10)``.
+
+    Returns
+    -------
+    one of :data:`KERAS2_ACCURACIES`.
+    """
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be a loss name such as 'binary_crossentropy'; got {loss!r}")
+    if not output_shape:
+        raise ValueError(f"output_shape must end with the output size; got {output_shape!r}")
+    if output_shape[-1] == 1 or loss == "binary_crossentropy":
+        return "binary_accuracy"
+    if loss == "sparse_categorical_crossentropy":
+        return "sparse_categorical_accuracy"
+    return "categorical_accuracy"
 
 
 def lstm_outputs(inputs, kernel, recurrent_kernel, bias, *, recurrent_activation):
@@ -46,4 +87,3 @@ def lstm_outputs(inputs, kernel, recurrent_kernel, bias, *, recurrent_activation
                                   recurrent_activation=recurrent_activation)
         outputs.append(h)
     return np.stack(outputs, axis=1)
-

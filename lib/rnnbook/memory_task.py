@@ -99,8 +99,8 @@ def memory_heatmaps(x, traced, *, title=None):
 
     Returns
     -------
-    matplotlib.figure.Figure; circles mark each sample's write step, the read cue is the
-    last step.
+    matplotlib.figure.Figure; white circles mark each sample's write step, the read cue is
+    the last step; rows are sequences (``fig.supylabel``).
     """
     rows = [("input value $x_t$", x[..., 0], False),
             ("input gate $i_t$", traced["i"][..., 0], True),
@@ -114,16 +114,22 @@ def memory_heatmaps(x, traced, *, title=None):
                              layout="constrained")
     for ax, (label, values, unit_interval) in zip(axes, rows, strict=True):
         if unit_interval:
-            image = ax.imshow(values, aspect="auto", cmap="cividis", vmin=0, vmax=1,
+            # white to dark blue: no yellow, and its lightness alone reads in greyscale
+            image = ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=1,
                               interpolation="nearest")
         else:
             image = ax.imshow(values, aspect="auto", cmap="PuOr", vmin=-1, vmax=1,
                               interpolation="nearest")
-        ax.scatter(write_step, sample_index, s=18, facecolors="none", edgecolors="black",
-                   linewidths=1.0)
+        # white rings with a thin black edge stay visible on dark and light cells alike
+        ax.scatter(write_step, sample_index, s=26, facecolors="none", edgecolors="black",
+                   linewidths=2.2)
+        ax.scatter(write_step, sample_index, s=26, facecolors="none", edgecolors="white",
+                   linewidths=1.2)
         ax.set_yticks([0, samples - 1])
         ax.set_ylabel(label, rotation=0, ha="right", va="center")
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
+    # the panels' own labels name the quantity; one axis label names the rows
+    fig.supylabel("sequence (one row each)", fontsize="small")
     axes[-1].set_xlabel(f"time step $t$ (read cue at $t = {timesteps - 1}$)")
     axes[-1].set_xticks(range(0, timesteps, 2))
     if title:

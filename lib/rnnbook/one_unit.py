@@ -9,6 +9,7 @@ import numpy as np
 
 from rnnbook import reference, svg
 from rnnbook.explorer import Choice, Explorer, Slider
+from rnnbook.plots import OKABE_ITO
 
 TIMESTEPS = 16
 SEQUENCES = {
@@ -24,6 +25,11 @@ SEQUENCES = {
 #: recurrent kernel is zero, so every gate depends only on x_t and its bias.
 LSTM_KERNEL = np.array([[4.0, 0.0, 2.0, 0.0]])
 LSTM_OUTPUT_BIAS = 2.0
+
+#: The states panel's colours, none of them a gate's (the gates panel takes the palette's
+#: first three): an input drawn in the input gate's orange would read as that gate.
+STATE_COLORS = {"x (input)": OKABE_ITO[6], "c (cell state)": OKABE_ITO[4],
+                "h (hidden state)": OKABE_ITO[5]}
 
 
 def input_sequence(name, timesteps=TIMESTEPS):
@@ -71,7 +77,7 @@ def lstm_view(sequence="pulse", forget_bias=1.0, input_bias=0.0):
                             "o (output gate)": r["o"]}, title="gates", ylim=(0, 1))
     states = svg.line_panel({"x (input)": r["x"], "c (cell state)": r["c"],
                              "h (hidden state)": r["h"]}, title="input and states",
-                            ylim=(-limit, limit), dashed=("x (input)",))
+                            ylim=(-limit, limit), dashed=("x (input)",), colors=STATE_COLORS)
     chart = svg.stack([gates, states], label=(
         f"One-unit LSTM on '{sequence}' with forget bias {forget_bias:g} and input bias "
         f"{input_bias:g}: gates (top) and input, cell state and hidden state (bottom)."))

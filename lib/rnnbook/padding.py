@@ -1,8 +1,9 @@
-"""Variable-length sequences: padding masks, and what padding does to a layer's final state.
+"""Variable-length sequences: padding, masks, buckets, and what padding does to a final state.
 
 Shapes: ``sequences`` is a list of arrays ``(length_i, input_dim)``; a padded batch is
 ``(samples, timesteps, input_dim)``; a mask is ``(samples, timesteps)`` of booleans
-(``True`` = a real step, as Keras' masks).
+(``True`` = a real step, as Keras' masks). Time steps are zero-based: a sequence of length
+``T`` ends in the output ``h_{T-1}``.
 """
 
 import numpy as np
@@ -60,7 +61,8 @@ def final_state_drift(layer, sequences, *, padding="post", masked=False):
 
     Returns
     -------
-    ndarray ``(samples,)``: ``max |h_T(padded batch) - h_T(sequence alone)|`` per sequence,
+    ndarray ``(samples,)``: the largest absolute difference, per sequence, between its final
+    output in the padded batch and its final output alone (``h_{T-1}`` of its own length),
     computed by the NumPy reference in float64, so that float32 rounding (which differs a
     little between a batch and a single sequence) does not hide or fake a difference.
     """
@@ -73,6 +75,29 @@ def final_state_drift(layer, sequences, *, padding="post", masked=False):
     alone = np.concatenate([np.asarray(reference.forward(layer, np.asarray(s, np.float64)[None]))
                             for s in sequences])
     return np.max(np.abs(padded - alone), axis=1)
+
+
+def bucket_by_length(sequences):
+    """Group sequences of equal length into batches that need no padding.
+
+    Parameters
+    ----------
+    sequences : list of arrays ``(length_i, input_dim)``.
+
+    Returns
+    -------
+    list of ``(indices, batch)``, shortest length first: ``indices`` are the positions in
+    ``sequences`` of the rows of ``batch``, an array ``(len(indices), length, input_dim)``.
+    """
+    arrays = [np.asarray(s) for s in sequences]
+    if not arrays or any(a.ndim != 2 for a in arrays):
+        raise ValueError("sequences must be a non-empty list of 2-D arrays "
+                         "(length, input_dim)")
+    by_length = {}
+    for index, array in enumerate(arrays):
+        by_length.setdefault(len(array), []).append(index)
+    return [(indices, np.stack([arrays[i] for i in indices]))
+            for _, indices in sorted(by_length.items())]
 
 
 def state_paths(layer, sequence, timesteps):
@@ -108,8 +133,11 @@ def state_paths(layer, sequence, timesteps):
     return paths
 
 
-def plot_state_paths(paths, unit=0, title=None):
+def plot_state_paths(paths, unit=0, title=None, layer_name=None):
     """Draw :func:`state_paths` for one unit: post-padding (left) and pre-padding (right).
+
+    One legend serves both panels (above them); ``layer_name`` (e.g. ``"LSTM(4)"``) is named
+    in the y label.
 
     Returns
     -------
@@ -121,7 +149,7 @@ def plot_state_paths(paths, unit=0, title=None):
 
     alone = paths["alone"][:, unit]
     timesteps = len(paths["post, no mask"])
-    fig, axes = plt.subplots(1, 2, figsize=(8, 2.8), sharey=True, layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.1), sharey=True, layout="constrained")
     for ax, mode in zip(axes, ("post", "pre"), strict=True):
         start = 0 if mode == "post" else timesteps - len(alone)
         steps = np.arange(timesteps)
@@ -134,8 +162,10 @@ def plot_state_paths(paths, unit=0, title=None):
                 label="sequence alone")
         ax.set_title(f"padding='{mode}'")
         ax.set_xlabel("time step t (grey: the real steps)")
-    axes[0].set_ylabel(f"output $h_t$, unit {unit}")
-    axes[0].legend(loc="upper left", fontsize=8)
+    who = f"{layer_name} output" if layer_name else "output"
+    axes[0].set_ylabel(f"{who} $h_t$, unit {unit}")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=3, fontsize=9, frameon=False)
     if title:
         fig.suptitle(title)
     return fig

@@ -264,3 +264,59 @@ def summarize(input_shape, layers):
 def total_params(input_shape, layers):
     """The sum of :func:`summarize`'s counts: Keras' ``model.count_params()``."""
     return sum(row.count for row in summarize(input_shape, layers))
+
+
+# ---- PyTorch's layout: two bias vectors per gate block -------------------------------------
+
+#: The ``torch.nn`` module that holds the same cell as each Keras layer (PyTorch's GRU is
+#: Keras' ``reset_after=True`` GRU).
+PYTORCH_MODULES = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
+
+
+def pytorch_weight_shapes(kind, units, input_dim, *, bias=True, num_layers=1,
+                          bidirectional=False):
+    """The shapes of ``torch.nn.RNN/LSTM/GRU(input_dim, units)``'s parameters, by name.
+
+    PyTorch's documentation gives, for layer ``l`` with ``k`` gate blocks, ``weight_ih_l{l}``
+    ``(k*units, m_l)``, ``weight_hh_l{l}`` ``(k*units, units)``, ``bias_ih_l{l}`` and
+    ``bias_hh_l{l}`` ``(k*units,)`` each, where ``m_0 = input_dim`` and every later layer
+    reads ``num_directions * units``; the backward direction's names end in ``_reverse``.
+
+    Returns
+    -------
+    dict name -> shape, in the order of ``module.named_parameters()``.
+    """
+    kind = normalize_kind(kind)
+    n, m = check_size("units", units), check_size("input_dim", input_dim)
+    layers = check_size("num_layers", num_layers)
+    k = len(GATES[kind])
+    directions = ("", "_reverse") if bidirectional else ("",)
+    shapes = {}
+    for layer in range(layers):
+        reads = m if layer == 0 else len(directions) * n
+        for suffix in directions:
+            shapes[f"weight_ih_l{layer}{suffix}"] = (k * n, reads)
+            shapes[f"weight_hh_l{layer}{suffix}"] = (k * n, n)
+            if bias:
+                shapes[f"bias_ih_l{layer}{suffix}"] = (k * n,)
+                shapes[f"bias_hh_l{layer}{suffix}"] = (k * n,)
+    return shapes
+
+
+def pytorch_count_params(kind, units, input_dim, *, bias=True, num_layers=1,
+                         bidirectional=False):
+    """Parameters of ``torch.nn.RNN/LSTM/GRU(input_dim, units)``: for one layer
+    ``k*units*(input_dim + units + 2)``, one bias vector more per gate block than Keras'
+    SimpleRNN and LSTM; the GRU's count equals Keras' ``reset_after=True`` GRU."""
+    return sum(prod(shape) for shape in pytorch_weight_shapes(
+        kind, units, input_dim, bias=bias, num_layers=num_layers,
+        bidirectional=bidirectional).values())
+
+
+def pytorch_formula(kind, units, input_dim, *, bias=True):
+    """PyTorch's count of one layer written out, e.g. ``"4·64·(100 + 64 + 2)"``."""
+    kind = normalize_kind(kind)
+    n, m = check_size("units", units), check_size("input_dim", input_dim)
+    k = len(GATES[kind])
+    inner = f"{m} + {n}" + (" + 2" if bias else "")
+    return (f"{k}·" if k > 1 else "") + f"{n}·({inner})"

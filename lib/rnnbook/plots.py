@@ -37,20 +37,26 @@ def use_book_style():
     plt.rcParams.update(STYLE)
 
 
-def gate_heatmaps(traced, sample=0, title=None):
+def gate_heatmaps(traced, sample=0, title=None, shared_signed_scale=False):
     """Heat maps of every traced quantity over time, one row of panels per quantity.
 
     Parameters
     ----------
     traced : dict from :func:`rnnbook.reference.trace`, arrays ``(samples, timesteps, units)``.
     sample : which sample to draw.
+    shared_signed_scale : if True, the signed panels (candidate and states) share one colour
+        scale, symmetric about zero, so their colours compare across panels; by default each
+        has its own. Gates always use [0, 1].
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.figure.Figure. Units run down each panel (the first and last are labelled),
+    time steps across.
     """
     keys = [k for k in TRACE_ORDER if k in traced]
     timesteps, units = traced[keys[0]].shape[1:]
+    signed = [k for k in keys if not TRACE_LABELS[k][1]]
+    shared = max([float(np.nanmax(np.abs(traced[k][sample]))) for k in signed] + [1e-12])
     fig, axes = plt.subplots(len(keys), 1, sharex=True, squeeze=False,
                              figsize=(6.4, 0.45 * len(keys) * max(units, 2) ** 0.5 + 0.8),
                              layout="constrained")
@@ -61,10 +67,12 @@ def gate_heatmaps(traced, sample=0, title=None):
             image = ax.imshow(values, aspect="auto", cmap="cividis", vmin=0, vmax=1,
                               interpolation="nearest")
         else:
-            limit = max(float(np.nanmax(np.abs(values))), 1e-12)
+            limit = shared if shared_signed_scale else max(float(np.nanmax(np.abs(values))),
+                                                           1e-12)
             image = ax.imshow(values, aspect="auto", cmap="PuOr", vmin=-limit, vmax=limit,
                               interpolation="nearest")
-        ax.set_yticks([])
+        ticks = [0, units - 1] if units > 1 else [0]
+        ax.set_yticks(ticks, [f"unit {u}" for u in ticks], fontsize=7)
         ax.set_ylabel(label, rotation=0, ha="right", va="center")
         fig.colorbar(image, ax=ax, fraction=0.04, pad=0.01)
     axes[-1, 0].set_xlabel("time step $t$")

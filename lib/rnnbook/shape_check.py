@@ -3,10 +3,11 @@
 :func:`rnnbook.shapes.stack_shapes` predicts shapes by arithmetic; :func:`keras_stack_shapes`
 builds the same stack in Keras on a symbolic input and reads the shapes Keras reports, so a
 chapter can print both side by side. :func:`keras_error_line` turns a Keras exception into
-one stable line of text for the page.
+one stable line of text for the page, and :func:`wrap_message` fits it to the page's width.
 """
 
 import re
+import textwrap
 
 import keras
 
@@ -77,3 +78,16 @@ def keras_error_line(function, *args, max_chars=None, **kwargs):
             line = line[:max_chars].rstrip() + " ..."
         return line
     return "no error"
+
+
+def wrap_message(label, text, width=78):
+    """``label`` followed by ``text``, wrapped to lines of at most ``width`` characters.
+
+    Continuation lines are indented under the text, so an error message printed on the
+    page stays as wide as the website's text column (no sideways scrolling).
+    """
+    if width <= len(label) + 10:
+        raise ValueError(f"width must leave room for the text after the label; got width = "
+                         f"{width} for a label of {len(label)} characters")
+    return textwrap.fill(text, width, initial_indent=label, subsequent_indent=" " * len(label),
+                         break_long_words=True, break_on_hyphens=False)

@@ -6,9 +6,11 @@ A SimpleRNN computes, for rows of samples,
 
 with ``W = kernel (input_dim, units)``, ``U = recurrent_kernel (units, units)`` and
 ``b = bias (units,)``, the same three arrays at every step. This module holds the loop
-written out (:func:`unroll`), the cost of one pass (:func:`multiply_adds`), the rolled and
-unrolled drawing (:func:`draw_rolled_and_unrolled`) and the step-through-time explorer
-(:func:`step_numbers`, :func:`step_view`, :func:`step_explorer`).
+written out (:func:`unroll`), backpropagation through it, whole or truncated at a chunk edge
+(:func:`input_gradients`), the cost of one pass (:func:`multiply_adds`), the rolled and
+unrolled drawing (:func:`draw_rolled_and_unrolled`), a trained model's answer against its inputs
+(:func:`plot_answer_against_inputs`) and the step-through-time explorer (:func:`step_numbers`,
+:func:`step_view`, :func:`step_explorer`).
 """
 
 from html import escape
@@ -86,6 +88,44 @@ def unroll(x, kernel, recurrent_kernel, bias=None, initial_state=None):
         h = np.tanh(record["pre"][:, t])
         record["h"][:, t] = h
     return record
+
+
+def input_gradients(x, kernel, recurrent_kernel, bias=None, *, chunk=None):
+    """Backpropagation through time: the gradient of the last state's sum with respect to
+    every input step, d(sum of h_{T-1}) / d x_t.
+
+    The forward pass is :func:`unroll`. The backward pass walks the chain from the last step
+    to the first, through tanh (``1 - h_t**2``), into x_t through W and into h_{t-1}
+    through U. With ``chunk=k`` the sequence is read in chunks of ``k`` steps whose states
+    carry over (Keras' ``stateful=True``; the forward pass is unchanged), but the backward
+    pass stops where the last chunk starts: truncated backpropagation through time, and the
+    gradient is exactly zero for every step before that edge.
+
+    Parameters
+    ----------
+    x : array_like, ``(samples, timesteps, input_dim)``.
+    kernel, recurrent_kernel, bias : Keras' ``kernel (input_dim, units)``,
+        ``recurrent_kernel (units, units)`` and ``bias (units,)`` (or None).
+    chunk : int, optional, the chunk length in steps; None (default) back-propagates through
+        the whole sequence.
+
+    Returns
+    -------
+    ndarray ``(samples, timesteps, input_dim)``, float64.
+    """
+    run = unroll(x, kernel, recurrent_kernel, bias)
+    h = run["h"]
+    timesteps = h.shape[1]
+    first = 0 if chunk is None else (timesteps - 1) // check_size("chunk", chunk) * chunk
+    kernel = np.asarray(kernel, dtype=np.float64)
+    recurrent_kernel = np.asarray(recurrent_kernel, dtype=np.float64)
+    gradients = np.zeros(np.shape(x))
+    grad_h = np.ones_like(h[:, -1])               # d(sum of h_{T-1}) / d h_{T-1}
+    for t in range(timesteps - 1, first - 1, -1):
+        grad_pre = grad_h * (1 - h[:, t] ** 2)    # back through tanh
+        gradients[:, t] = grad_pre @ kernel.T     # x_t entered through W
+        grad_h = grad_pre @ recurrent_kernel.T    # h_{t-1} entered through U
+    return gradients
 
 
 def multiply_adds(timesteps, input_dim, units):
@@ -348,4 +388,39 @@ def draw_rolled_and_unrolled(timesteps=4):
     ax.text(first + 0.5 + spacing * (timesteps - 1) / 2, -1.7,
             f"unrolled over {timesteps} time steps: one cell, the same W, U and b at every step",
             ha="center", va="bottom", fontsize=9, color="0.35")
+    return fig
+
+
+
+def plot_answer_against_inputs(answer, inputs, *, ylabel="answer (logit)", title=None):
+    """Scatter a model's answer for each sequence against one of its input steps, one panel
+    per step: a step the answer depends on shows a pattern, any other step a shapeless cloud.
+
+    Parameters
+    ----------
+    answer : ``(samples,)``, e.g. the logit of a many-to-one model.
+    inputs : dict of panel label -> ``(samples,)`` input values, e.g. ``{"x_0": x[:, 0, 0]}``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    answer = np.asarray(answer, dtype=np.float64)
+    if answer.ndim != 1 or not inputs:
+        raise ValueError(f"answer must be (samples,) and inputs a non-empty dict; got answer of "
+                         f"shape {answer.shape} and {len(inputs)} input(s)")
+    fig, axes = plt.subplots(1, len(inputs), figsize=(3.2 * len(inputs), 2.8), sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, (label, values) in zip(axes[0], inputs.items(), strict=True):
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != answer.shape:
+            raise ValueError(f"inputs[{label!r}] must be (samples,) = {answer.shape}; got shape "
+                             f"{values.shape}")
+        ax.scatter(values, answer, s=6, alpha=0.5, color=_INPUT, marker="o", linewidths=0)
+        ax.axhline(0, color="0.3", linewidth=0.8, linestyle=":")
+        ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":")
+        ax.set_xlabel(label)
+    axes[0, 0].set_ylabel(ylabel)
+    if title:
+        fig.suptitle(title)
     return fig
