@@ -109,7 +109,30 @@ MAIN_ENVIRONMENT_ONLY = {
 }
 
 
+#: Tests of what TensorFlow itself does (its tape, its traced graph, its error messages),
+#: skipped when Keras runs another backend, with the reason.
+TENSORFLOW_ONLY = {
+    "test_training_memory.py::test_gradients_from_the_cache_alone_equal_keras":
+        "checks the values TensorFlow's tape keeps against tf.GradientTape",
+    "test_training_memory.py::test_tensorflow_keeps_the_derived_values":
+        "reads what TensorFlow's gradient loop keeps",
+    "test_unrolled.py::test_input_gradients_match_gradient_tape_through_the_whole_sequence":
+        "its reference is tf.GradientTape (tests/test_gradients.py checks every backend)",
+    "test_unrolled.py::test_truncated_input_gradients_match_stateful_chunks_and_stop_at_"
+    "the_edge": "its reference is tf.GradientTape over stateful chunks",
+    "test_shape_check.py::test_keras_error_line_skips_the_wrapper_line":
+        "the error's first line is TensorFlow's wording; JAX and PyTorch word it otherwise",
+    "test_shape_check.py::test_keras_error_line_keeps_the_whole_first_line":
+        "the error's first line is TensorFlow's wording",
+}
+
+
 def pytest_collection_modifyitems(config, items):
+    if keras.backend.backend() != "tensorflow":
+        for item in items:
+            reason = TENSORFLOW_ONLY.get(f"{item.path.name}::{item.originalname}")
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"TensorFlow only: {reason}"))
     if not BACKENDS_LOCK:
         return
     for item in items:
