@@ -38,6 +38,7 @@ help:
 	@echo "make notebooks  re-execute every chapter in place in a fresh kernel"
 	@echo "make lab        open JupyterLab on chapters/"
 	@echo "make bench      time the NumPy reference beside Keras (writes data/benchmark.json)"
+	@echo "make test-backends  unit tests and every notebook's verdicts on Keras' JAX and PyTorch backends"
 
 # uv (pinned in the lock) makes the environment equal the lock, package for package: it
 # installs what is missing, changes what differs and removes what the lock does not name.
@@ -59,12 +60,16 @@ $(LOCK):
 test-latest: $(INSTALLED) keras-cache
 	$(BIN)/python tools/test_latest.py .venv-latest
 
-# Re-resolve requirements.txt into one lock per supported Python version.
+# Re-resolve requirements.txt into one lock per supported Python version, and
+# requirements-backends.txt into the backends lock (Python 3.11).
 .PHONY: lock
 lock: $(INSTALLED)
 	for version in $(LOCK_PYTHONS); do \
 	  $(BIN)/uv pip compile --quiet requirements.txt --python-version $$version \
 	    --python-platform $(LOCK_PLATFORM) -o locks/py$${version/./}.txt; done
+	$(BIN)/uv pip compile --quiet requirements-backends.txt --python-version 3.11 \
+	  --python-platform $(LOCK_PLATFORM) $(TORCH_SOURCE) --custom-compile-command "make lock" \
+	  -o $(BACKENDS_LOCK)
 
 # Readers with internet get Reuters through keras.datasets as usual; offline runs and CI
 # seed the cache from the shared copies, which are never committed here.
@@ -166,3 +171,45 @@ experiments: $(INSTALLED) keras-cache
 language-model: $(INSTALLED) keras-cache
 	$(if $(QUICK),out=$(or $(OUT),$$(mktemp -d)/language_model.json); \
 	  $(BIN)/python tools/language_model.py --quick --out "$$out",$(BIN)/python tools/language_model.py)
+
+# ---- the other Keras backends: JAX and PyTorch (not part of `make test`) -----------------
+# `make test-backends` installs .venv-backends (the main lock plus torch's CPU build, jax and
+# jaxlib: locks/backends-py311.txt), then runs the unit tests with KERAS_BACKEND=jax and
+# =torch and executes every notebook under each backend in a temporary copy, comparing its
+# verdict lines with the stored ones (tools/backend_verdicts.py). What may differ by backend,
+# and why, is listed in one place: tools/backend_differences.toml.
+BACKENDS := jax torch
+BACKENDS_PYTHON ?= python3.11
+BACKENDS_VENV := .venv-backends
+BACKENDS_BIN := $(BACKENDS_VENV)/bin
+BACKENDS_LOCK := locks/backends-py311.txt
+BACKENDS_INSTALLED := $(BACKENDS_VENV)/.installed
+# uv finds torch's +cpu wheel in a local folder of wheels where one holds it (as on the
+# project's machines), else on PyTorch's CPU wheel index (PyPI's torch is the CUDA build).
+TORCH_WHEELS ?= /opt/wheels
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_SOURCE ?= $(if $(wildcard $(TORCH_WHEELS)/torch-2.13.0+cpu-*.whl),--find-links \
+  $(TORCH_WHEELS),--extra-index-url $(TORCH_CPU_INDEX) --index-strategy unsafe-best-match)
+
+$(BACKENDS_INSTALLED): $(BACKENDS_LOCK) pyproject.toml
+	@test -x $(BACKENDS_BIN)/python || $(BACKENDS_PYTHON) -m venv $(BACKENDS_VENV)
+	$(BACKENDS_BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  uv==$(shell sed -n 's/^uv==//p' $(BACKENDS_LOCK))
+	$(BACKENDS_BIN)/uv pip sync --quiet --python $(BACKENDS_BIN)/python $(TORCH_SOURCE) \
+	  $(BACKENDS_LOCK)
+	$(BACKENDS_BIN)/uv pip install --quiet --python $(BACKENDS_BIN)/python --no-deps \
+	  --no-build-isolation -e .
+	@touch $@
+
+# Each backend's unit tests, then each backend's notebook runs; every part runs even when
+# one fails, and the target fails if any did. tests/conftest.py names the tests that need the
+# main environment (stored outputs, nbval on TensorFlow) and skips them here, with the reason.
+.PHONY: test-backends
+test-backends: $(BACKENDS_INSTALLED) keras-cache
+	@SECONDS=0; status=0; for backend in $(BACKENDS); do \
+	  echo "== unit tests, KERAS_BACKEND=$$backend"; start=$$SECONDS; \
+	  KERAS_BACKEND=$$backend RNNBOOK_LOCK=$(BACKENDS_LOCK) $(BACKENDS_BIN)/python -m pytest \
+	    tests --ignore=tests/site -q -p no:cacheprovider || status=1; \
+	  echo "unit tests, KERAS_BACKEND=$$backend: $$((SECONDS - start)) s"; done; \
+	$(BACKENDS_BIN)/python tools/backend_verdicts.py $(BACKENDS) || status=1; \
+	echo "make test-backends: $$SECONDS s"; exit $$status

@@ -1,10 +1,13 @@
 """Shared helpers: build Keras layers with random weights and compare them with the reference."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
 
 import rnnbook  # noqa: F401  (before keras: keeps TensorFlow quiet)
+from rnnbook.backend import to_numpy
 from rnnbook.verify import randomize_weights
 
 # Float32 agreement bar: 1e-5 absolute, as the design asks. Unbounded activations (relu,
@@ -28,15 +31,15 @@ def make_layer(kind, units, input_dim, *, bidirectional=False, merge_mode="conca
 
 
 def as_list(result):
-    return [np.asarray(r) for r in result] if isinstance(result, (list, tuple)) \
-        else [np.asarray(result)]
+    return [to_numpy(r) for r in result] if isinstance(result, (list, tuple)) \
+        else [to_numpy(result)]
 
 
 def assert_matches_keras(layer, x, **call_args):
     """Run Keras and the reference on the same input; compare every returned tensor."""
     from rnnbook import reference
 
-    theirs = as_list(layer(x, **call_args))
+    theirs = as_list(_tensorflow_masking(layer, x, call_args)(x, **call_args))
     ours_raw = reference.forward(layer, x, **call_args)
     ours = as_list(ours_raw)
     assert isinstance(ours_raw, list) == (len(theirs) > 1)
@@ -45,6 +48,26 @@ def assert_matches_keras(layer, x, **call_args):
         assert mine.shape == keras_out.shape
         np.testing.assert_allclose(mine, keras_out, atol=ATOL, rtol=RTOL)
     return ours
+
+
+def _tensorflow_masking(layer, x, call_args):
+    """``layer``, or on JAX where Keras' output at masked steps before the first unmasked one
+    is the initial state (the divergence rnnbook.backend.masked_first_step measures and
+    tests/test_backend.py pins), the same layer with ``unroll=True``, where JAX outputs zeros
+    there as TensorFlow and PyTorch do, and as the reference engine does."""
+    inner = getattr(layer, "forward_layer", layer)
+    if (keras.backend.backend() != "jax" or call_args.get("mask") is None
+            or call_args.get("initial_state") is None or inner.zero_output_for_mask
+            or inner.unroll):
+        return layer
+    config = keras.layers.serialize(layer)
+    wrapped = [config["config"].get(k) for k in ("layer", "backward_layer")]
+    for part in [p["config"] for p in wrapped if p] or [config["config"]]:
+        part["unroll"] = True
+    unrolled = keras.layers.deserialize(config)
+    unrolled.build(np.shape(x))
+    unrolled.set_weights(layer.get_weights())
+    return unrolled
 
 
 def mask_pattern(name, samples, timesteps, rng):
@@ -67,3 +90,52 @@ def mask_pattern(name, samples, timesteps, rng):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+# ---- make test-backends ------------------------------------------------------------------
+#: Set by `make test-backends` (to locks/backends-py311.txt): the lock this environment must
+#: equal (tests/test_lock.py), and the sign that the run is the backends run.
+BACKENDS_LOCK = os.environ.get("RNNBOOK_LOCK")
+
+#: Tests that only make sense in the main environment, skipped under `make test-backends`
+#: (which executes every notebook afresh under each backend instead: tools/backend_verdicts.py).
+MAIN_ENVIRONMENT_ONLY = {
+    "test_notebooks.py": "checks the stored notebooks' outputs, written on TensorFlow by "
+                         "make notebooks; make test runs it",
+    "test_prose_numbers.py": "checks the stored notebooks' prose; make test runs it",
+    "test_appendices.py": "checks the stored appendix pages; make test runs it",
+    "test_portability_guard.py": "runs nbval in the main environment on TensorFlow; "
+                                 "make test runs it",
+}
+
+
+#: Tests of what TensorFlow itself does (its tape, its traced graph, its error messages),
+#: skipped when Keras runs another backend, with the reason.
+TENSORFLOW_ONLY = {
+    "test_training_memory.py::test_gradients_from_the_cache_alone_equal_keras":
+        "checks the values TensorFlow's tape keeps against tf.GradientTape",
+    "test_training_memory.py::test_tensorflow_keeps_the_derived_values":
+        "reads what TensorFlow's gradient loop keeps",
+    "test_unrolled.py::test_input_gradients_match_gradient_tape_through_the_whole_sequence":
+        "its reference is tf.GradientTape (tests/test_gradients.py checks every backend)",
+    "test_unrolled.py::test_truncated_input_gradients_match_stateful_chunks_and_stop_at_"
+    "the_edge": "its reference is tf.GradientTape over stateful chunks",
+    "test_shape_check.py::test_keras_error_line_skips_the_wrapper_line":
+        "the error's first line is TensorFlow's wording; JAX and PyTorch word it otherwise",
+    "test_shape_check.py::test_keras_error_line_keeps_the_whole_first_line":
+        "the error's first line is TensorFlow's wording",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    if keras.backend.backend() != "tensorflow":
+        for item in items:
+            reason = TENSORFLOW_ONLY.get(f"{item.path.name}::{item.originalname}")
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"TensorFlow only: {reason}"))
+    if not BACKENDS_LOCK:
+        return
+    for item in items:
+        reason = MAIN_ENVIRONMENT_ONLY.get(item.path.name)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"main environment only: {reason}"))

@@ -95,3 +95,100 @@ def test_pytorch_outputs_match_keras_and_say_what_ran(kind, rng):
     has_torch = importlib.util.find_spec("torch") is not None
     assert ran == (f"torch.nn.{conventions.TORCH_MODULES[kind]}" if has_torch
                    else conventions.DOCUMENTED)
+
+
+# ---- use_bias=False, named_parameters(), the reset_after setting, torch.nn itself --------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bias_free_layers_convert_and_compute_what_keras_computes(kind, x):
+    layer = make_layer(kind, UNITS, INPUT_DIM, rng=np.random.default_rng(13),
+                       return_sequences=True, use_bias=False)
+    state = conventions.keras_layer_to_pytorch(layer)
+    assert list(state) == list(conventions.PYTORCH_NAMES[:2])   # PyTorch's bias=False
+    assert compare(conventions.pytorch_forward(kind, state, x), layer(x)).ok
+    back = conventions.pytorch_to_keras(kind, state)
+    assert len(back) == 2 and all(np.array_equal(a, b) for a, b in
+                                  zip(back, layer.get_weights(), strict=True))
+    outputs, _ = conventions.pytorch_outputs(layer, x)
+    assert compare(outputs, layer(x)).ok
+
+
+def test_a_relu_simple_rnn_is_nn_rnn_with_relu(x):
+    layer = make_layer("SimpleRNN", UNITS, INPUT_DIM, rng=np.random.default_rng(14),
+                       return_sequences=True, activation="relu")
+    state = conventions.keras_layer_to_pytorch(layer)
+    relu = conventions.pytorch_forward("SimpleRNN", state, x, nonlinearity="relu")
+    assert compare(relu, layer(x)).ok
+    assert not compare(conventions.pytorch_forward("SimpleRNN", state, x), layer(x)).ok
+    assert compare(conventions.pytorch_outputs(layer, x)[0], layer(x)).ok
+
+
+def test_a_reset_before_gru_is_refused_from_its_setting_not_its_bias_shape():
+    layer = make_layer("GRU", UNITS, INPUT_DIM, reset_after=False, use_bias=False)
+    kernel, recurrent = layer.get_weights()
+    for refuse in (lambda: conventions.keras_layer_to_pytorch(layer),
+                   lambda: conventions.pytorch_outputs(layer, np.zeros((1, 2, INPUT_DIM))),
+                   lambda: conventions.keras_to_pytorch("GRU", kernel, recurrent,
+                                                        reset_after=False),
+                   # a zero bias of the reset_after=True shape does not hide the setting
+                   lambda: conventions.keras_to_pytorch("GRU", kernel, recurrent,
+                                                        np.zeros((2, 3 * UNITS)),
+                                                        reset_after=False)):
+        with pytest.raises(ValueError, match="reset_after=False"):
+            refuse()
+    with pytest.raises(ValueError, match="pass reset_after=layer.reset_after"):
+        conventions.keras_to_pytorch("GRU", kernel, recurrent)
+    with pytest.raises(ValueError, match=r"belongs|\(2, 3\*units\)"):
+        conventions.keras_to_pytorch("GRU", kernel, recurrent, np.zeros(3 * UNITS),
+                                     reset_after=True)
+
+
+def test_other_activations_are_refused_with_the_setting_named():
+    tanh_free = make_layer("LSTM", UNITS, INPUT_DIM, activation="relu")
+    with pytest.raises(ValueError, match="activation 'relu'"):
+        conventions.pytorch_outputs(tanh_free, np.zeros((1, 2, INPUT_DIM)))
+    with pytest.raises(ValueError, match="nonlinearity is 'tanh' or 'relu'"):
+        conventions.pytorch_outputs(make_layer("SimpleRNN", UNITS, INPUT_DIM,
+                                               activation="sigmoid"),
+                                    np.zeros((1, 2, INPUT_DIM)))
+    with pytest.raises(ValueError, match="nonlinearity must be one of"):
+        conventions.pytorch_forward("SimpleRNN", conventions.keras_layer_to_pytorch(
+            make_layer("SimpleRNN", UNITS, INPUT_DIM)), np.zeros((1, 2, INPUT_DIM)), "gelu")
+
+
+TORCH_KINDS = [(kind, use_bias) for kind in KINDS for use_bias in (True, False)]
+
+
+@pytest.mark.parametrize("kind,use_bias", TORCH_KINDS)
+def test_torch_nn_modules_load_strictly_and_compute_what_keras_computes(kind, use_bias, x):
+    torch = pytest.importorskip("torch", reason="PyTorch is installed in make test-backends")
+    layer = make_layer(kind, UNITS, INPUT_DIM, rng=np.random.default_rng(15),
+                       return_sequences=True, use_bias=use_bias)
+    module = conventions.pytorch_module(layer)
+    assert type(module) is getattr(torch.nn, conventions.TORCH_MODULES[kind])
+    assert module.batch_first and module.bias == use_bias
+    with torch.no_grad():
+        ours, _ = module(torch.from_numpy(x))
+    assert compare(ours, layer(x)).ok
+    # named_parameters() hold tensors that require grad: read back all the same
+    parameters = dict(module.named_parameters())
+    assert all(p.requires_grad for p in parameters.values())
+    back = conventions.pytorch_to_keras(kind, parameters)
+    assert all(np.array_equal(a, b) for a, b in zip(back, layer.get_weights(), strict=True))
+    # torch -> keras: a fresh Keras layer given the module's weights computes the same
+    fresh = make_layer(kind, UNITS, INPUT_DIM, return_sequences=True, use_bias=use_bias)
+    fresh.set_weights(conventions.pytorch_to_keras(kind, module.state_dict()))
+    assert compare(fresh(x), ours).ok
+
+
+def test_torch_gates_in_torch_order_disagree_when_misread(x):
+    """The check can fail: Keras' GRU blocks loaded into nn.GRU without the reorder differ."""
+    torch = pytest.importorskip("torch", reason="PyTorch is installed in make test-backends")
+    layer = make_layer("GRU", UNITS, INPUT_DIM, rng=np.random.default_rng(16),
+                       return_sequences=True)
+    module = conventions.pytorch_module(layer)
+    kernel, recurrent, bias = layer.get_weights()
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.from_numpy(kernel.T.copy()))   # z, r, h as r, z, n
+        misread, _ = module(torch.from_numpy(x))
+    assert not compare(misread, layer(x)).ok

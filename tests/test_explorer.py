@@ -12,6 +12,7 @@ import pytest
 from conftest import ATOL
 
 from rnnbook import one_unit
+from rnnbook.backend import to_numpy
 from rnnbook.explorer import Choice, Explorer, Slider
 from rnnbook.verify import compare
 
@@ -135,8 +136,8 @@ def test_one_unit_lstm_is_what_keras_computes(sequence, forget_bias, input_bias)
     weights = result["weights"]
     lstm.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
     h, _, c_last = lstm(result["x"].reshape(1, -1, 1).astype("float32"))
-    assert compare(result["h"], np.asarray(h)[0, :, 0]).ok
-    assert compare(result["c"][-1], np.asarray(c_last)[0, 0]).ok
+    assert compare(result["h"], to_numpy(h)[0, :, 0]).ok
+    assert compare(result["c"][-1], to_numpy(c_last)[0, 0]).ok
     # the forget gate is set by its bias alone
     np.testing.assert_allclose(result["f"], 1 / (1 + np.exp(-forget_bias)), atol=ATOL)
     for gate in "ifo":

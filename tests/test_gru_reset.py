@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnbook import gru_reset, reference
+from rnnbook.backend import to_numpy
 from rnnbook.verify import compare
 
 CUE = gru_reset.CUE_STEP
@@ -52,7 +53,7 @@ def test_the_cue_closes_unit_0s_reset_gate_only():
 
 def test_after_the_cue_unit_0_has_forgotten_the_first_phrase_and_unit_1_has_not():
     gru = reset_gru()
-    a, b = (np.asarray(gru(gru_reset.phrase_input(v))) for v in (0.5, -0.5))
+    a, b = (to_numpy(gru(gru_reset.phrase_input(v))) for v in (0.5, -0.5))
     assert compare(a[:, CUE:, 0], b[:, CUE:, 0]).ok
     assert not compare(a[:, :CUE, 0], b[:, :CUE, 0]).ok
     assert compare(a[:, CUE:, 1], b[:, CUE:, 1]).max_difference > 0.5
@@ -60,7 +61,7 @@ def test_after_the_cue_unit_0_has_forgotten_the_first_phrase_and_unit_1_has_not(
 
 def test_without_the_cue_weight_unit_0_remembers_too():
     gru = reset_gru(cue_weight=0.0)
-    a, b = (np.asarray(gru(gru_reset.phrase_input(v))) for v in (0.5, -0.5))
+    a, b = (to_numpy(gru(gru_reset.phrase_input(v))) for v in (0.5, -0.5))
     assert compare(a[:, CUE:, 0], b[:, CUE:, 0]).max_difference > 0.5
 
 

@@ -11,6 +11,7 @@ from conftest import make_layer
 
 from rnnbook import cells, gru_memory, plots, reference
 from rnnbook import gru_variants as gv
+from rnnbook.backend import to_numpy
 from rnnbook.explorer import Explorer
 from rnnbook.params import count_params
 from rnnbook.verify import compare
@@ -220,7 +221,7 @@ def test_one_unit_gru_is_what_keras_computes(sequence, update_bias, reset_bias):
     gru.build((None, None, 1))
     weights = result["weights"]
     gru.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
-    assert compare(result["h"], np.asarray(gru(result["x"].reshape(1, -1, 1)))[0, :, 0]).ok
+    assert compare(result["h"], to_numpy(gru(result["x"].reshape(1, -1, 1)))[0, :, 0]).ok
     for gate in "zr":
         assert ((result[gate] >= 0) & (result[gate] <= 1)).all()
     # the reset gate is set by its bias alone

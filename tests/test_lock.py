@@ -42,7 +42,9 @@ def test_each_lock_pins_the_direct_requirements_as_written(lock):
 @pytest.mark.skipif(os.environ.get("RNNBOOK_UNLOCKED") == "1",
                     reason="make test-latest runs the tests in an environment of newest releases")
 def test_this_environment_is_exactly_the_lock():
-    lock = lock_for(sys.version_info)
+    # make test-backends names its own lock (the main one plus torch and jax)
+    lock = ROOT / os.environ["RNNBOOK_LOCK"] if os.environ.get("RNNBOOK_LOCK") else \
+        lock_for(sys.version_info)
     assert lock.exists(), f"no lock for Python {sys.version_info[0]}.{sys.version_info[1]}"
     # Without PYTHONPATH: the Makefile puts lib/ on it, where pip would find the editable
     # library's metadata a second time.
@@ -50,3 +52,25 @@ def test_this_environment_is_exactly_the_lock():
     frozen = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"],
                             capture_output=True, text=True, check=True, env=env).stdout
     assert pins(frozen) == pins(lock.read_text())
+
+
+BACKENDS_LOCK = ROOT / "locks" / "backends-py311.txt"
+BACKENDS_REQUIREMENTS = ROOT / "requirements-backends.txt"
+
+
+def test_the_backends_lock_pins_its_requirements_as_written():
+    wanted = pins(BACKENDS_REQUIREMENTS.read_text()) | pins(
+        (ROOT / "requirements.txt").read_text())
+    locked = pins(BACKENDS_LOCK.read_text())
+    assert {name: locked.get(name) for name in wanted} == wanted, "run `make lock`"
+    assert locked["torch"].endswith("+cpu"), "the CPU build of torch, not PyPI's CUDA one"
+
+
+def test_the_backends_lock_is_the_main_lock_plus_the_backends():
+    """The backends run tests the same TensorFlow, Keras and NumPy as make test."""
+    main, backends = pins((ROOT / "locks" / "py311.txt").read_text()), pins(
+        BACKENDS_LOCK.read_text())
+    assert {name: backends.get(name) for name in main} == main
+    added = set(backends) - set(main)
+    assert {"torch", "jax", "jaxlib"} <= added
+    assert not any(name.startswith("nvidia") for name in added)

@@ -5,6 +5,11 @@ import pytest
 
 from rnnbook import loop_graph, params
 
+# The graph read here is TensorFlow's: on another backend the module refuses, by name.
+tensorflow_only = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                                     reason="reads TensorFlow's traced graph; "
+                                            "test_other_backends_are_refused runs instead")
+
 
 def built(kind, units, input_dim, **options):
     layer = getattr(keras.layers, kind)(units, return_sequences=True, **options)
@@ -12,6 +17,7 @@ def built(kind, units, input_dim, **options):
     return layer
 
 
+@tensorflow_only
 @pytest.mark.parametrize("kind,options", [("SimpleRNN", {}), ("LSTM", {}), ("GRU", {}),
                                           ("GRU", {"reset_after": False}),
                                           ("LSTM", {"recurrent_dropout": 0.5})])
@@ -30,6 +36,13 @@ def test_step_multiply_adds_equal_the_kernel_sizes(kind, options):
     assert sum(macs for _, macs in backward) == 2 * params.multiply_adds(kind, 6, 5)
 
 
+def test_kept_values_know_their_role_and_size():
+    assert loop_graph.Kept("Placeholder", "i", (), False).role == "counter"
+    assert loop_graph.Kept("Tanh", "t", (2, 3, 4), True).floats == 12
+    assert loop_graph.Kept("Split", "s", (5, 3), False).floats == 15
+
+
+@tensorflow_only
 def test_kept_values_are_sorted_into_activations_weights_and_counter():
     layer = built("LSTM", 3, 5)
     (kept,) = loop_graph.kept_per_step(layer, (4, 5), batch=2).values()
@@ -38,17 +51,16 @@ def test_kept_values_are_sorted_into_activations_weights_and_counter():
     weights = sorted(k.shape for k in kept if k.role == "weight")
     assert weights == [(3, 12), (5, 12)]              # kernel and recurrent_kernel, as read
     assert all(k.shape[0] == 2 for k in kept if k.role == "activation")
-    assert loop_graph.Kept("Placeholder", "i", (), False).role == "counter"
-    assert loop_graph.Kept("Tanh", "t", (2, 3, 4), True).floats == 12
-    assert loop_graph.Kept("Split", "s", (5, 3), False).floats == 15
 
 
+@tensorflow_only
 def test_two_layers_give_two_loops():
     model = keras.Sequential([keras.Input((4, 5)), keras.layers.GRU(3, return_sequences=True),
                               keras.layers.SimpleRNN(2)])
     assert len(loop_graph.kept_per_step(model, (4, 5))) == 2
 
 
+@tensorflow_only
 def test_errors():
     with pytest.raises(ValueError, match="no while loop"):
         dense = keras.layers.Dense(2)
@@ -58,3 +70,11 @@ def test_errors():
         loop_graph.training_graph(built("LSTM", 2, 3), (None, 3))
     with pytest.raises(ValueError, match="batch a positive integer"):
         loop_graph.forward_graph(built("LSTM", 2, 3), (4, 3), batch=0)
+
+
+@pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="runs on another backend")
+def test_other_backends_are_refused():
+    backend = keras.backend.backend()
+    for read in (loop_graph.forward_graph, loop_graph.training_graph, loop_graph.kept_per_step):
+        with pytest.raises(NotImplementedError, match=f"Keras is running '{backend}'"):
+            read(built("LSTM", 2, 3), (4, 3))

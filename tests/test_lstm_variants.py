@@ -7,6 +7,7 @@ from conftest import ATOL, RTOL, make_layer
 
 from rnnbook import cells, lstm_variants, reference
 from rnnbook.activations import sigmoid
+from rnnbook.backend import to_numpy
 from rnnbook.verify import compare, randomize_weights
 
 
@@ -33,7 +34,7 @@ def test_keras_update_is_what_keras_computes(rng, use_bias):
     weights = layer.get_weights()
     bias = weights[2] if use_bias else None
     traced = lstm_variants.trace_variant(x, weights[0], weights[1], bias)
-    output, h_T, c_T = (np.asarray(v) for v in layer(x))
+    output, h_T, c_T = (to_numpy(v) for v in layer(x))
     np.testing.assert_allclose(traced["h"], output, atol=ATOL, rtol=RTOL)
     np.testing.assert_allclose(traced["h"][:, -1], h_T, atol=ATOL, rtol=RTOL)
     np.testing.assert_allclose(traced["c"][:, -1], c_T, atol=ATOL, rtol=RTOL)
@@ -152,7 +153,8 @@ def test_variant_cell_without_peepholes_is_keras_lstm(rng):
     layer = variant_layer(4, 3, peephole=False)
     layer.set_weights(reference_layer.get_weights())
     x = rng.normal(size=(3, 6, 3)).astype("float32")
-    np.testing.assert_allclose(layer(x), reference_layer(x), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(to_numpy(layer(x)), to_numpy(reference_layer(x)), atol=ATOL,
+                               rtol=RTOL)
     # a fresh variant cell starts like a fresh Keras LSTM: forget block 1, the rest 0
     np.testing.assert_array_equal(variant_layer(2, 3, peephole=False).get_weights()[2],
                                   [0, 0, 1, 1, 0, 0, 0, 0])
@@ -164,7 +166,7 @@ def test_variant_cell_is_the_numpy_step(rng, peephole, coupled):
                               seed=int(rng.integers(1000)), scale=0.8)
     x = rng.normal(size=(3, 6, 3)).astype("float32")
     traced = lstm_variants.trace_peephole(x, *layer.get_weights(), coupled=coupled)
-    np.testing.assert_allclose(traced["h"], layer(x), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(traced["h"], to_numpy(layer(x)), atol=ATOL, rtol=RTOL)
     if coupled:
         np.testing.assert_allclose(traced["i"], 1 - traced["f"])
     if peephole:  # the peepholes change the result: dropping them does not reproduce it

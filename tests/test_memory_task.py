@@ -9,6 +9,7 @@ import pytest
 from conftest import ATOL, RTOL
 
 from rnnbook import memory_task, reference
+from rnnbook.backend import to_numpy
 
 matplotlib.use("Agg")
 
@@ -44,7 +45,7 @@ def test_marker_sequences_errors():
 def test_hand_set_lstm_writes_keeps_and_reads():
     x, stored = memory_task.marker_sequences(16, 20, seed=0)
     layer = keras_memory_lstm()
-    output, _, c_T = (np.asarray(v) for v in layer(x))
+    output, _, c_T = (to_numpy(v) for v in layer(x))
     np.testing.assert_allclose(reference.forward(layer, x)[0], output, atol=ATOL, rtol=RTOL)
     # the readout at the cue carries the stored value's sign, and it is silent before
     assert (np.sign(output[:, -1, 0]) == np.sign(stored)).all()
@@ -70,7 +71,7 @@ def test_explorer_lstm_is_what_keras_computes(forget_bias, write_weight, output_
     result = memory_task.memory_lstm("keras", forget_bias, write_weight, output_bias)
     layer = keras_memory_lstm(forget_bias=forget_bias, write_weight=write_weight,
                               output_bias=output_bias)
-    output, _, c_T = (np.asarray(v) for v in layer(memory_task.explorer_input()))
+    output, _, c_T = (to_numpy(v) for v in layer(memory_task.explorer_input()))
     np.testing.assert_allclose(result["h"], output[0, :, 0], atol=ATOL, rtol=RTOL)
     np.testing.assert_allclose(result["c"][-1], c_T[0, 0], atol=ATOL, rtol=RTOL)
     seed = memory_task.memory_lstm("seed001", forget_bias, write_weight, output_bias)

@@ -11,6 +11,7 @@ import pytest
 from conftest import ATOL, RTOL, make_layer
 
 from rnnbook import params, reference, unrolled
+from rnnbook.backend import to_numpy
 
 matplotlib.use("Agg")
 
@@ -25,7 +26,7 @@ def test_unroll_matches_keras_at_every_step(rng, use_bias, with_initial_state):
     run = unrolled.unroll(x, weights[0], weights[1], weights[2] if use_bias else None,
                           initial_state=h0)
     expected = layer(x, initial_state=[h0]) if with_initial_state else layer(x)
-    np.testing.assert_allclose(run["h"], expected, atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(run["h"], to_numpy(expected), atol=ATOL, rtol=RTOL)
 
 
 def test_unroll_records_each_part_of_the_step(rng):
@@ -110,7 +111,8 @@ def test_example_weights_have_keras_shapes_and_run_in_keras(sizes, rng):
     layer.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
     x = unrolled.input_sequence("noise", unrolled.TIMESTEPS, input_dim)[None]
     run = unrolled.unroll(x, **weights)
-    np.testing.assert_allclose(run["h"], layer(x.astype("float32")), atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(run["h"], to_numpy(layer(x.astype("float32"))), atol=ATOL,
+                               rtol=RTOL)
     np.testing.assert_allclose(run["h"][0], reference.trace(layer, x.astype("float32"))["h"][0],
                                atol=ATOL, rtol=RTOL)
 

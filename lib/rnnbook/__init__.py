@@ -4,6 +4,10 @@ Import ``rnnbook`` (or any of its modules) before TensorFlow or Keras: it sets t
 environment variables that keep TensorFlow's C++ log lines out of notebook outputs.
 TensorFlow reads them once, at import, so they must be set first. Values already
 set by the user are kept.
+
+It does not choose a Keras backend: Keras reads the reader's choice (``KERAS_BACKEND``, or
+``~/.keras/keras.json``, else TensorFlow) and the library works on TensorFlow, JAX and
+PyTorch (:mod:`rnnbook.backend`).
 """
 
 import os
@@ -12,6 +16,5 @@ import os
 # absl line at its first op (measured here, TF 2.21). Both must be set before the import.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 __version__ = "0.1.0"

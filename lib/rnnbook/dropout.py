@@ -19,13 +19,14 @@ Mask shapes here: ``(samples, dim)`` (shared by the four gate blocks and every s
 import numpy as np
 
 from rnnbook.activations import sigmoid
+from rnnbook.backend import to_numpy
 from rnnbook.lstm_variants import GATE_ORDER
 from rnnbook.shapes import validate_input
 
 
 def _as_array(mask):
-    return None if mask is None else np.stack([np.asarray(m) for m in mask]) \
-        if isinstance(mask, (list, tuple)) else np.asarray(mask)
+    return None if mask is None else np.stack([to_numpy(m) for m in mask]) \
+        if isinstance(mask, (list, tuple)) else to_numpy(mask)
 
 
 def call_with_masks(layer, inputs, initial_state=None):
@@ -56,8 +57,8 @@ def call_with_masks(layer, inputs, initial_state=None):
     before = np.array(cell.seed_generator.state.numpy())
     result = layer(x, training=True, initial_state=initial_state)
     after = np.array(cell.seed_generator.state.numpy())
-    output = [np.asarray(r) for r in result] if isinstance(result, (list, tuple)) \
-        else np.asarray(result)
+    output = [to_numpy(r) for r in result] if isinstance(result, (list, tuple)) \
+        else to_numpy(result)
     cell.seed_generator.state.assign(before)
     state = np.zeros((x.shape[0], cell.units), dtype=np.float32)
     masks = {"input": _as_array(cell.get_dropout_mask(x[:, 0])),

@@ -20,7 +20,7 @@ is ``T - 1 - t``: the number of steps between it and the last output.
 
 import numpy as np
 
-from rnnbook import svg
+from rnnbook import backend, svg
 
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda a: 1.0 - np.tanh(a) ** 2),
@@ -187,7 +187,7 @@ def decay_rate(curve, first_lag, last_lag):
 def numeric_input_jacobian(layer, x, t, eps=1e-4):
     """``dh_{T-1}/dx_t`` by central differences of the NumPy reference engine in float64.
 
-    A check that shares nothing with ``tf.GradientTape``: the layer's weights are run by
+    A check that shares nothing with the backend's autodiff: the layer's weights are run by
     :func:`rnnbook.reference.forward` on ``x`` with ``x_t`` moved by ``+-eps`` along each
     input channel. ``layer``: a built ``SimpleRNN``, ``LSTM`` or ``GRU`` returning its last
     output; ``x``: ``(timesteps, input_dim)``. Returns ``(units, input_dim)``.
@@ -213,78 +213,61 @@ def numeric_input_jacobian(layer, x, t, eps=1e-4):
     return np.stack(columns, axis=1)
 
 
-# ---- the same quantities from Keras, through tf.GradientTape ------------------------------
+# ---- the same quantities from Keras, by the backend's automatic differentiation -----------
 
 def _rows_of_jacobian(last):
     """Sum of ``last[k, k % units]``: its gradient by a batch of ``units`` identical copies
     of the input holds, in copy ``k``, row ``k`` of the Jacobian (no ``pfor`` tracing)."""
-    import tensorflow as tf
+    import keras
 
-    units = last.shape[-1]
-    pick = tf.one_hot(np.arange(last.shape[0]) % units, units, dtype=last.dtype)
-    return tf.reduce_sum(last * pick)
+    samples, units = last.shape
+    dtype = keras.backend.standardize_dtype(last.dtype)
+    pick = np.eye(units, dtype=dtype)[np.arange(samples) % units]
+    return keras.ops.sum(keras.ops.multiply(last, pick))
 
 
 def keras_state_jacobians(layer, x):
     """``dh_{T-1}/dh_t`` for ``t = -1 .. T-2`` from a built ``keras.layers.SimpleRNN``.
 
     For each ``t`` the layer is run from ``h_t`` (its own state, from ``return_sequences``;
-    ``h_{-1}`` = zeros) over ``x_{t+1} .. x_{T-1}`` and ``tf.GradientTape`` differentiates
-    ``h_{T-1}`` by that initial state. ``x``: ``(timesteps, input_dim)``. Returns
-    ``(timesteps, units, units)``; entry ``k`` is ``dh_{T-1}/dh_{k-1}``, as in
-    :func:`state_jacobians` without its last (identity) entry.
+    ``h_{-1}`` = zeros) over ``x_{t+1} .. x_{T-1}`` and the backend (TensorFlow, JAX or
+    PyTorch: :func:`rnnbook.backend.gradient`) differentiates ``h_{T-1}`` by that initial
+    state. ``x``: ``(timesteps, input_dim)``. Returns ``(timesteps, units, units)``; entry
+    ``k`` is ``dh_{T-1}/dh_{k-1}``, as in :func:`state_jacobians` without its last
+    (identity) entry.
     """
     import keras
-    import tensorflow as tf
 
-    x = tf.constant(np.asarray(x, dtype=np.float32)[None])
+    backend.require_differentiable("rnnbook.gradients.keras_state_jacobians")
+    x = np.asarray(backend.to_numpy(x), dtype=np.float32)[None]
     timesteps, units = x.shape[1], layer.units
     trace = keras.layers.SimpleRNN(units, activation=layer.activation, return_sequences=True)
     trace.build(x.shape)
     trace.set_weights(layer.get_weights())
-    states = tf.concat([tf.zeros((1, 1, units)), trace(x)], axis=1)  # h_{-1} .. h_{T-1}
-    copies = tf.repeat(x, units, axis=0)                            # one copy per row
+    states = np.concatenate([np.zeros((1, 1, units), np.float32),
+                             backend.to_numpy(trace(x))], axis=1)  # h_{-1} .. h_{T-1}
+    copies = np.repeat(x, units, axis=0)                             # one copy per row
     result = []
     for t in range(timesteps):
-        start = tf.repeat(states[:, t], units, axis=0)
-        with tf.GradientTape() as tape:
-            tape.watch(start)
-            last = layer(copies[:, t:], initial_state=[start])
-            picked = _rows_of_jacobian(last)
-        result.append(tape.gradient(picked, start).numpy())
+        def last_rows(start, rest=copies[:, t:]):
+            return _rows_of_jacobian(layer(rest, initial_state=[start]))
+        result.append(backend.gradient(last_rows, np.repeat(states[:, t], units, axis=0)))
     return np.array(result)
 
 
 def keras_input_jacobians(layer, x):
     """``dh_{T-1}/dx_t`` for every sample and ``t = 0 .. T-1``, any Keras recurrent layer.
 
-    ``x``: ``(samples, timesteps, input_dim)``. One ``tf.GradientTape`` pass (in a
-    ``tf.function``) over ``units`` copies of each sample.
+    ``x``: ``(samples, timesteps, input_dim)``. One compiled gradient pass
+    (:func:`rnnbook.backend.gradient`: ``tf.GradientTape`` in a ``tf.function``, ``jax.grad``
+    under ``jax.jit``, or ``torch.autograd``) over ``units`` copies of each sample.
     Returns ``(samples, timesteps, units, input_dim)``.
     """
-    import logging
-
-    import tensorflow as tf
-
-    x = np.asarray(x, dtype=np.float32)
+    backend.require_differentiable("rnnbook.gradients.keras_input_jacobians")
+    x = np.asarray(backend.to_numpy(x), dtype=np.float32)
     samples, units = x.shape[0], layer.units
-
-    @tf.function  # compiled: ~10x faster than eager over long sequences
-    def gradient(copies):
-        with tf.GradientTape() as tape:
-            tape.watch(copies)
-            picked = _rows_of_jacobian(layer(copies))
-        return tape.gradient(picked, copies)
-
-    # Each call traces a fresh function for a fresh layer; TensorFlow's "retracing" hint
-    # (a Python logging warning) does not apply, so it is silenced for this call only.
-    logger = logging.getLogger("tensorflow")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        grad = gradient(tf.constant(np.repeat(x, units, axis=0))).numpy()
-    finally:
-        logger.setLevel(level)
+    grad = backend.gradient(lambda copies: _rows_of_jacobian(layer(copies)),
+                            np.repeat(x, units, axis=0), compile=True)
     return np.moveaxis(grad.reshape(samples, units, *x.shape[1:]), 1, 2)
 
 
@@ -398,7 +381,8 @@ def keras_layer_for_lag_curve(kind, units=32, input_dim=2, spectral_radius=None,
 def lag_curves(timesteps=100, radii=(0.5, 0.9, 1.0, 1.5, 3.0), units=32, samples=8, seed=0):
     """Mean ``||dh_{T-1}/dx_{T-1-lag}||_2`` against lag for Keras layers with Keras' default
     initialisers: SimpleRNN at each spectral radius (by the NumPy BPTT of this module, which
-    the tests check against ``tf.GradientTape``), LSTM and GRU by ``tf.GradientTape``.
+    the tests check against the backend's autodiff), LSTM and GRU by the backend's autodiff
+    (:func:`rnnbook.backend.gradient`).
     Inputs ``N(0, 1)``, ``(samples, timesteps, 2)``, from ``seed``.
     Returns dict of label -> ``(timesteps,)``."""
     x = np.random.default_rng(seed).normal(size=(samples, timesteps, 2))

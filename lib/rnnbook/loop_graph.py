@@ -50,7 +50,14 @@ class Kept:
 
 
 def _input_spec(input_shape, batch):
+    import keras
     import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        raise NotImplementedError(
+            f"rnnbook.loop_graph reads the graph TensorFlow traces for a Keras layer, which "
+            f"exists only when Keras runs the 'tensorflow' backend; Keras is running "
+            f"{keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before importing Keras.")
 
     shape = (batch, *tuple(input_shape))
     if len(shape) < 2 or any(not isinstance(d, int) or isinstance(d, bool) or d <= 0

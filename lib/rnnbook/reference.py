@@ -17,6 +17,7 @@ import keras  # importing any rnnbook module first runs rnnbook/__init__, which 
 import numpy as np
 
 from rnnbook import activations, loops
+from rnnbook.backend import to_numpy
 from rnnbook.params import normalize_kind
 from rnnbook.shapes import validate_input
 
@@ -83,9 +84,9 @@ def describe(layer):
     return RecurrentSpec(
         kind=kind,
         units=cell.units,
-        kernel=np.asarray(cell.kernel),
-        recurrent_kernel=np.asarray(cell.recurrent_kernel),
-        bias=None if cell.bias is None else np.asarray(cell.bias),
+        kernel=to_numpy(cell.kernel),
+        recurrent_kernel=to_numpy(cell.recurrent_kernel),
+        bias=None if cell.bias is None else to_numpy(cell.bias),
         activation=activations.get(cell.activation),
         recurrent_activation=(None if kind == "SimpleRNN"
                               else activations.get(cell.recurrent_activation)),
@@ -108,6 +109,9 @@ def forward(layer, inputs, *, mask=None, initial_state=None):
     mask : array_like of bool, ``(samples, timesteps)``, optional.
     initial_state : list of arrays ``(samples, units)``, optional: ``[h]``, or ``[h, c]`` for
         an LSTM; for ``Bidirectional`` the forward layer's states, then the backward layer's.
+
+    Inputs, mask and states may be tensors of any Keras backend (another layer's outputs
+    included; see :func:`rnnbook.backend.to_numpy`).
 
     Returns
     -------
@@ -141,10 +145,10 @@ def trace_weights(kind, kernel, recurrent_kernel, bias, inputs, *, activation="t
     ``"LSTM"`` or ``"GRU"``. Used by explorers, which set a few weights by hand.
     """
     kind = normalize_kind(kind)
-    kernel, recurrent_kernel = np.asarray(kernel), np.asarray(recurrent_kernel)
+    kernel, recurrent_kernel = to_numpy(kernel), to_numpy(recurrent_kernel)
     spec = RecurrentSpec(
         kind=kind, units=recurrent_kernel.shape[0], kernel=kernel,
-        recurrent_kernel=recurrent_kernel, bias=None if bias is None else np.asarray(bias),
+        recurrent_kernel=recurrent_kernel, bias=None if bias is None else to_numpy(bias),
         activation=activations.get(activation),
         recurrent_activation=None if kind == "SimpleRNN" else activations.get(recurrent_activation),
         reset_after=reset_after, return_sequences=True, return_state=True, go_backwards=False,
@@ -212,7 +216,7 @@ def _run(spec, x, mask, states, record):
 def _validate_mask(mask, input_shape):
     if mask is None:
         return None
-    mask = np.asarray(mask)
+    mask = to_numpy(mask)
     expected = input_shape[:2]
     if mask.ndim == 3 and mask.shape[-1] == 1:
         mask = mask[..., 0]
@@ -245,7 +249,7 @@ def _validate_initial_state(initial_state, specs, samples, dtype):
     for spec in specs:
         group = []
         for state in initial_state[start:start + spec.n_states]:
-            state = np.asarray(state)
+            state = to_numpy(state)
             if state.shape != (samples, spec.units):
                 raise ValueError(
                     f"each initial state must have shape (samples, units) = "

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnbook.backend import to_numpy
 from rnnbook.params import check_size, count_params, dense_params, normalize_kind
 
 INPUT_WORDS = "(samples, timesteps, input_dim)"
@@ -17,7 +18,8 @@ def validate_input(inputs, *, input_dim=None, layer_name=None):
 
     Parameters
     ----------
-    inputs : array_like, expected ``(samples, timesteps, input_dim)``.
+    inputs : array_like, expected ``(samples, timesteps, input_dim)``: NumPy, nested lists, or a
+        tensor of any Keras backend.
     input_dim : int, optional. The layer's expected last axis (its kernel's first axis).
     layer_name : str, optional. Named in the messages.
 
@@ -28,7 +30,7 @@ def validate_input(inputs, *, input_dim=None, layer_name=None):
     """
     who = f"layer {layer_name!r}" if layer_name else "a recurrent layer"
     try:
-        array = np.asarray(inputs)
+        array = to_numpy(inputs)
     except (ValueError, TypeError) as error:  # ragged lists
         raise ValueError(
             f"{who} expects a rectangular array of shape {INPUT_WORDS}; could not make one "

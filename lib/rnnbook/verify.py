@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnbook.backend import to_numpy
+
 #: Float32 agreement bar between the NumPy reference and Keras: float32 carries about 7
 #: significant digits and a short sequence accumulates a few roundings of values of order 1.
 FLOAT32_TOLERANCE = 1e-5
@@ -73,6 +75,7 @@ def compare(ours, theirs, tolerance=FLOAT32_TOLERANCE, label="numpy vs keras"):
     """Compare two results (arrays, or lists of arrays of matching shapes).
 
     NaN in the same places counts as agreement; anything else involving NaN does not.
+    Either side may hold tensors of any Keras backend (:func:`rnnbook.backend.to_numpy`).
     ``label`` names the two sides in the printed verdict.
     """
     ours, theirs = _as_list(ours), _as_list(theirs)
@@ -80,7 +83,7 @@ def compare(ours, theirs, tolerance=FLOAT32_TOLERANCE, label="numpy vs keras"):
         raise ValueError(f"cannot compare {len(ours)} result(s) with {len(theirs)}")
     worst = 0.0
     for a, b in zip(ours, theirs, strict=True):
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        a, b = (np.asarray(to_numpy(v), dtype=np.float64) for v in (a, b))
         if a.shape != b.shape:
             raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
         same_nan = np.isnan(a) & np.isnan(b)
