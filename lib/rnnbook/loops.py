@@ -37,7 +37,9 @@ GATE_BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 #: The smallest per-step product, in multiply-adds per thread, worth a thread of its own:
 #: below it, the Python work of a step (which threads cannot share) outweighs the gain.
-MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 19
+#: At 1 << 19 a SimpleRNN of 64 samples and 128 units split in two and ran slower than
+#: Keras on a quiet machine (data/benchmark.json of 1 December 2026); 1 << 20 keeps it whole.
+MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 20
 
 #: How many numbers the projection of a chunk of steps holds (the buffer is reused, chunk
 #: after chunk, so it stays in the cache, and no large array is allocated per call).
