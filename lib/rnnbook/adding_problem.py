@@ -187,22 +187,23 @@ SEED_STYLES = [("-", "o"), (":", "s"), ("-.", "^"), ("--", "D")]
 
 
 def plot_learning_curves(results, ylim=(0, 0.4)):
-    """Test MSE against training step, one panel per length; seeds as separate lines.
+    """Test MSE against training step, one panel per length (stacked); seeds as separate lines.
 
     ``results``: the dict stored in ``data/adding_problem.json``, or its ``long_budget``
     part (the same keys). Colours are models; each seed has its own line style and marker,
     keyed in the legend. Returns a Figure.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
     lengths = results["timesteps"]
     lengths = lengths if isinstance(lengths, list) else [lengths]
-    fig, axes = plt.subplots(1, len(lengths), figsize=(max(2.4 * len(lengths), 6.4), 3.4),
-                             sharey=True, squeeze=False, layout="constrained")
+    from rnnbook.plots import panels
+
+    # one column (the steps are shared): a row of four panels is too small on a phone
+    fig, axes = panels(len(lengths), height=3.4 if len(lengths) == 1 else 2.1, sharey=True)
     colors = {"SimpleRNN": "#0072B2", "LSTM": "#D55E00", "GRU": "#009E73"}
     seeds = results["seeds"]
-    for ax, timesteps in zip(axes[0], lengths, strict=True):
+    for ax, timesteps in zip(axes, lengths, strict=True):
         for run in results["runs"]:
             if run["timesteps"] != timesteps:
                 continue
@@ -213,9 +214,9 @@ def plot_learning_curves(results, ylim=(0, 0.4)):
         ax.axhline(BASELINE_MSE, color="black", linewidth=1)
         ax.axhline(ONE_VALUE_MSE, color="gray", linewidth=1, linestyle="--")
         ax.set_title(f"T = {timesteps}")
-        ax.set_xlabel("training step")
         ax.set_ylim(*ylim)
-    axes[0, 0].set_ylabel("test MSE")
+        ax.set_ylabel("test MSE")
+    axes[-1].set_xlabel("training step")
     keys = [Line2D([], [], color=colors.get(m, "black"), linewidth=2, label=m)
             for m in results["models"]]
     keys += [Line2D([], [], color="dimgray", linestyle=style, marker=marker,

@@ -430,14 +430,12 @@ def format_split(rows):
 
 
 def plot_scaling(scaling):
-    """Reference and Keras times for an LSTM as timesteps, batch and units grow (log-log)."""
-    import matplotlib.pyplot as plt
-
-    from rnnbook.plots import OKABE_ITO
+    """Reference and Keras times for an LSTM as timesteps, batch and units grow (log-log),
+    one panel per quantity, stacked (they share the time axis)."""
+    from rnnbook.plots import OKABE_ITO, panels
 
     titles = {"timesteps": "timesteps $T$", "samples": "samples (batch)", "units": "units $n$"}
-    fig, axes = plt.subplots(1, len(scaling), figsize=(9, 3), layout="constrained",
-                             sharey=True)
+    fig, axes = panels(len(scaling), height=2.2, sharex=False, sharey=True)
     styles = {"reference": dict(color=OKABE_ITO[4], marker="o", linestyle="-",
                                 label="reference"),
               "keras": dict(color=OKABE_ITO[5], marker="s", linestyle="--",
@@ -447,7 +445,6 @@ def plot_scaling(scaling):
         for name, style in styles.items():
             ax.loglog(xs, [point[name]["min"] for point in series["points"]], base=2,
                       **style)
-        ax.set(xlabel=titles[axis])
-    axes[0].set(ylabel="time (ms)")
+        ax.set(xlabel=titles[axis], ylabel="time (ms)")
     axes[0].legend(frameon=False)
     return fig

@@ -338,13 +338,13 @@ def _per_seed_lines(ax, selected, key, epochs_key, color, marker, label):
 
 
 def curves_figure(results):
-    """Three panels, every seed its own line: the article's models and the better models
-    (test accuracy by epoch) and GRU vs LSTM by training-set size (one marker per seed,
-    the line through the means)."""
-    import matplotlib.pyplot as plt
+    """Three panels stacked, every seed its own line: the article's models and the better
+    models (test accuracy by epoch) and GRU vs LSTM by training-set size (one marker per
+    seed, the line through the means)."""
+    from rnnbook.plots import panels
 
     majority = results["reuters"]["majority_accuracy"]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.8), sharey=True)
+    fig, axes = panels(3, height=3.1, sharex=False, sharey=True)
     legend = {"fontsize": 8, "loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 2,
               "frameon": False}
     for ax, part, title in ((axes[0], "article", "Seed 000's models (word index as a number)"),
@@ -373,17 +373,17 @@ def curves_figure(results):
     ax.minorticks_off()
     ax.title.set_fontsize(10)
     ax.legend(**legend)
-    axes[0].set_ylabel("test accuracy")
-    fig.tight_layout()
+    for ax in axes:
+        ax.set_ylabel("test accuracy")
     return fig
 
 
 def tagging_figure(results):
-    """Validation F1 by epoch of every tagger run, with the article's dropout (left) and
-    without (right), the per-frame Dense baseline in both; dashed: the matched filter."""
-    import matplotlib.pyplot as plt
+    """Validation F1 by epoch of every tagger run, with the article's dropout (top) and
+    without (bottom), the per-frame Dense baseline in both; dashed: the matched filter."""
+    from rnnbook.plots import panels
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = panels(2, height=2.6, sharey=True)
     ceiling = results["matched_filter"]["val_f1"]
     for ax, suffix, title in ((axes[0], "", "the article's dropout, 0.5"),
                               (axes[1], ", no dropout", "dropout 0")):
@@ -395,11 +395,11 @@ def tagging_figure(results):
                         MARKERS[DENSE_BASELINE], DENSE_BASELINE)
         ax.axhline(ceiling, color="0.3", ls="--", lw=1, label="matched filter (oracle)")
         ax.axvline(results["budget"]["tagging"]["epochs"], color="0.5", ls=":", lw=1)
-        ax.set(title=f"Taggers, {title}", xlabel="epoch", ylim=(0, 1))
+        ax.set(title=f"Taggers, {title}", ylim=(0, 1))
         ax.title.set_fontsize(10)
-    axes[0].set_ylabel("validation frame-level F1 (micro)")
+    fig.supylabel("validation frame-level F1 (micro)", fontsize=11)
+    axes[1].set_xlabel("epoch")
     axes[1].legend(fontsize=8, loc="center right")
-    fig.tight_layout()
     return fig
 
 

@@ -407,7 +407,9 @@ def plot_lag_curves(curves, title=None, ylim=(1e-20, 1e14)):
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
+    from rnnbook.plots import MAX_WIDTH_INCHES
+
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH_INCHES, 3.8), layout="constrained")
     radii = [label for label in curves if label not in ("LSTM", "GRU")]
     ramp = plt.get_cmap("Blues")(np.linspace(0.45, 1.0, max(len(radii), 1)))
     markers = iter("osv^Dp*h")

@@ -6,7 +6,6 @@ Weights are in Keras' layout (GRU gate order z, r, h; LSTM i, f, c, o) and Keras
 convention: ``h_t = z * h_{t-1} + (1 - z) * candidate``, so ``z = 1`` keeps the state.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from rnnbook import plots, reference, svg
@@ -155,7 +154,8 @@ SIDE_BY_SIDE_STYLE = {
 
 
 def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
-    """LSTM and GRU side by side for one unit of the first sample: gates above, states below.
+    """LSTM and GRU for one unit of the first sample, four panels stacked (so the figure stays
+    legible on a phone): LSTM gates, GRU gates, LSTM states, GRU state.
 
     The GRU's update gate is drawn twice, as ``z`` (keep, in the forget gate's colour) and as
     ``1 - z`` (write, in the input gate's colour); see :data:`SIDE_BY_SIDE_STYLE`.
@@ -171,12 +171,12 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
     """
     steps = np.arange(x.shape[1])
     gru = {**gru_trace, "1-z": 1 - gru_trace["z"]}
-    fig, axes = plt.subplots(2, 2, sharex=True, figsize=(9, 5.2), layout="constrained")
-    panels = [(axes[0, 0], "LSTM gates", lstm_trace, ("i", "f", "o")),
-              (axes[0, 1], "GRU gates", gru, ("1-z", "z", "r")),
-              (axes[1, 0], "LSTM states", lstm_trace, ("c", "h")),
-              (axes[1, 1], "GRU state", gru, ("candidate", "h"))]
-    for index, (ax, title, traced, keys) in enumerate(panels):
+    fig, axes = plots.panels(4, height=1.75)
+    shown = [(axes[0], "LSTM gates", lstm_trace, ("i", "f", "o")),
+             (axes[1], "GRU gates", gru, ("1-z", "z", "r")),
+             (axes[2], "LSTM states", lstm_trace, ("c", "h")),
+             (axes[3], "GRU state", gru, ("candidate", "h"))]
+    for index, (ax, title, traced, keys) in enumerate(shown):
         for key in keys:
             label, color, marker, linestyle = SIDE_BY_SIDE_STYLE[key]
             ax.plot(steps, traced[key][0, :, unit], color=color, marker=marker, markersize=4,
@@ -189,9 +189,8 @@ def plot_lstm_vs_gru(x, lstm_trace, gru_trace, unit=0):
             ax.set_ylim(-0.05, 1.05)
         ax.set_title(title)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    for ax in axes[1]:
-        ax.set_xlabel("time step $t$")
         ax.set_xticks(steps[::2])
+    axes[-1].set_xlabel("time step $t$")
     return fig
 
 

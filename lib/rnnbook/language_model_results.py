@@ -246,14 +246,14 @@ STYLES = {"SimpleRNN": {"color": "#E69F00", "linestyle": ":", "marker": "s"},
 
 
 def curves_figure(results):
-    """Validation perplexity by epoch, one panel per training-set size: every seed's curve,
-    its best epoch marked, and the unigram baseline dashed."""
-    import matplotlib.pyplot as plt
+    """Validation perplexity by epoch, one panel per training-set size (stacked, each with its
+    own epochs): every seed's curve, its best epoch marked, and the unigram baseline dashed."""
+    from rnnbook.plots import panels
 
     sizes = results["settings"]["sizes"]
-    fig, axes = plt.subplots(1, len(sizes), figsize=(4.0 * len(sizes), 3.8), squeeze=False,
-                             layout="constrained")
-    for ax, size in zip(axes[0], sizes, strict=True):
+    # the sizes stop after different numbers of epochs: a shared axis would squash the shortest
+    fig, axes = panels(len(sizes), height=2.6, sharex=False)
+    for ax, size in zip(axes, sizes, strict=True):
         for kind in KINDS:
             style = STYLES[kind]
             for number, run in enumerate(runs(results, kind, size)):
@@ -270,6 +270,6 @@ def curves_figure(results):
         ax.set_yscale("log")
         ax.set_title(f"{size:,} training windows")
         ax.set_xlabel("epoch")
-    axes[0, 0].set_ylabel("validation perplexity (log scale)")
-    axes[0, -1].legend(fontsize=8, frameon=False)
+    fig.supylabel("validation perplexity (log scale)", fontsize=11)
+    axes[0].legend(fontsize=8, frameon=False)
     return fig

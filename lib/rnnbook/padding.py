@@ -134,7 +134,8 @@ def state_paths(layer, sequence, timesteps):
 
 
 def plot_state_paths(paths, unit=0, title=None, layer_name=None):
-    """Draw :func:`state_paths` for one unit: post-padding (left) and pre-padding (right).
+    """Draw :func:`state_paths` for one unit: post-padding (top) and pre-padding (bottom),
+    stacked so that the figure stays legible on a phone.
 
     One legend serves both panels (above them); ``layer_name`` (e.g. ``"LSTM(4)"``) is named
     in the y label.
@@ -143,13 +144,12 @@ def plot_state_paths(paths, unit=0, title=None, layer_name=None):
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
-    from rnnbook.plots import OKABE_ITO
+    from rnnbook.plots import OKABE_ITO, panels
 
     alone = paths["alone"][:, unit]
     timesteps = len(paths["post, no mask"])
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.1), sharey=True, layout="constrained")
+    fig, axes = panels(2, height=2.6, sharey=True)
     for ax, mode in zip(axes, ("post", "pre"), strict=True):
         start = 0 if mode == "post" else timesteps - len(alone)
         steps = np.arange(timesteps)
@@ -161,9 +161,10 @@ def plot_state_paths(paths, unit=0, title=None, layer_name=None):
         ax.plot(start + np.arange(len(alone)), alone, "o", color="black", ms=4,
                 label="sequence alone")
         ax.set_title(f"padding='{mode}'")
-        ax.set_xlabel("time step t (grey: the real steps)")
+    axes[-1].set_xlabel("time step t (grey: the real steps)")
     who = f"{layer_name} output" if layer_name else "output"
-    axes[0].set_ylabel(f"{who} $h_t$, unit {unit}")
+    for ax in axes:
+        ax.set_ylabel(f"{who} $h_t$, unit {unit}")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncols=3, fontsize=9, frameon=False)
     if title:

@@ -252,9 +252,11 @@ def example_figure(x, y, sample=0, *, band=16, signature_seed=1234):
     """
     import matplotlib.pyplot as plt
 
+    from rnnbook.plots import MAX_WIDTH_INCHES
+
     signatures = class_signatures(y.shape[-1], x.shape[-1], band=band, seed=signature_seed)
     matched = x[sample] @ signatures.T / band  # (timesteps, classes)
-    fig, axes = plt.subplots(3, 1, figsize=(9, 5.6), sharex=True,
+    fig, axes = plt.subplots(3, 1, figsize=(MAX_WIDTH_INCHES, 5.6), sharex=True,
                              gridspec_kw={"height_ratios": [3, 1.4, 1.4]})
     panels = [(x[sample].T, "feature", "input x: 256 noisy features per frame", None),
               (matched.T, "class", "mean of each class's 16 signature features", None),

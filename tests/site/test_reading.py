@@ -23,7 +23,6 @@ _STORED_GRIDS = "explorer views stored uncompressed: re-execute with the current
 #: How an explorer's views look in a page when stored by the explorer before compression.
 UNCOMPRESSED_VIEWS = 'class="rnnbook-explorer-data">{"views":['
 
-_WIDE_FIGURE = "figure wider than plots.MAX_WIDTH_INCHES: stack its panels (plots.panels)"
 KNOWN = {
     "formula": {},
     "too_wide": {},
@@ -31,10 +30,7 @@ KNOWN = {
     "heavy": {f"chapters/{name}.html": _STORED_GRIDS for name in (
         "00_how_this_book_checks_itself", "01_recurrent_loop", "02_input_shapes",
         "03_why_rnns_forget", "04_lstm", "05_gru", "06_counting_parameters")},
-    "small_figure": {f"{name}.html": _WIDE_FIGURE for name in (
-        "chapters/02_input_shapes", "chapters/03_why_rnns_forget", "chapters/05_gru",
-        "chapters/07_articles_experiments", "chapters/08_language_model",
-        "appendices/performance")},
+    "small_figure": {},
 }
 
 
