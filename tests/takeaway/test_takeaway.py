@@ -2,7 +2,8 @@
 
 The way a reader would: a fresh virtual environment holding what a hosted notebook service
 has (TensorFlow, Keras, NumPy, matplotlib, ipywidgets, a Jupyter kernel; threadpoolctl, the
-library's one other dependency), installed offline from uv's cache at the lock's versions;
+library's one other dependency), synced offline from uv's cache to exactly the lock's pins
+of those packages and what they pull in (``tools/lock_subset.py``);
 one chapter notebook copied alone into an empty folder; the book's archive, as the website
 builds it, in another folder, named by ``RNNBOOK_SOURCE``; pip forbidden to reach an index.
 The chapter runs top to bottom, its setup cell installing the library from the archive, and
@@ -27,11 +28,11 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import book_archive  # noqa: E402
+import lock_subset  # noqa: E402
 import setup_cell  # noqa: E402
 
 NOTEBOOK = ROOT / os.environ.get("TAKEAWAY_NB", "chapters/00_how_this_book_checks_itself.ipynb")
-HOSTED = ["tensorflow-cpu", "keras", "numpy", "matplotlib", "ipywidgets", "ipykernel",
-          "threadpoolctl", "pip"]
+HOSTED = lock_subset.HOSTED
 LOCK = ROOT / "locks" / f"py{sys.version_info.major}{sys.version_info.minor}.txt"
 
 
@@ -49,8 +50,9 @@ def hosted_python(tmp_path_factory):
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([uv(), "venv", "--quiet", "--python", base, str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([uv(), "pip", "install", "--quiet", "--offline", "--python", str(python),
-                    "--constraint", str(LOCK), *HOSTED], check=True)
+    pinned = lock_subset.write(LOCK, HOSTED, venv.parent / "hosted.txt")
+    subprocess.run([uv(), "pip", "sync", "--quiet", "--offline", "--python", str(python),
+                    str(pinned)], check=True)
     missing = subprocess.run([str(python), "-c", "import rnnbook"], capture_output=True,
                              env=clean_env())
     assert missing.returncode != 0, "the fresh environment must not have rnnbook"
