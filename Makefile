@@ -76,7 +76,10 @@ lock: $(INSTALLED)
 keras-cache:
 	@mkdir -p $(KERAS_HOME)/datasets
 	@if [ -d "$(SHARED_DATA)" ]; then \
-	  cp -u $(SHARED_DATA)/reuters.npz $(SHARED_DATA)/reuters_word_index.json $(KERAS_HOME)/datasets/; fi
+	  cp -u $(SHARED_DATA)/reuters.npz $(SHARED_DATA)/reuters_word_index.json $(KERAS_HOME)/datasets/; \
+	elif [ ! -f $(KERAS_HOME)/datasets/reuters.npz ]; then \
+	  echo "Note: no offline copy of Reuters in $(SHARED_DATA) (set SHARED_DATA=folder holding" \
+	    "reuters.npz and reuters_word_index.json); keras.datasets.reuters will download it."; fi
 
 book: $(INSTALLED)
 	$(BIN)/jupyter-book build . --builder html
