@@ -1,5 +1,7 @@
 """Dropout inside an LSTM: the masks Keras drew, the training-mode reference, cuDNN's checks."""
 
+import importlib
+
 import keras
 import numpy as np
 import pytest
@@ -90,38 +92,36 @@ def test_errors(rng):
         dropout.call_with_masks(keras.layers.Dense(3), x)
 
 
-@pytest.mark.parametrize("options,failing", [
-    ({}, []), ({"dropout": 0.5}, []), ({"recurrent_dropout": 0.1}, ["recurrent_dropout=0"]),
-    ({"unroll": True}, ["unroll=False"]), ({"use_bias": False}, ["use_bias=True"]),
-    ({"activation": "relu"}, ["activation is tanh"]),
-    ({"recurrent_activation": "hard_sigmoid"}, ["recurrent_activation is sigmoid"]),
-    ({"use_cudnn": False}, ["use_cudnn is not False"])])
-def test_cudnn_argument_conditions_match_keras(options, failing):
-    from keras.src.backend.tensorflow.rnn import _do_lstm_arguments_support_cudnn
+KERAS_CUDNN_ARGUMENTS = {  # what Keras' own cuDNN check reads, in its argument order
+    "LSTM": ("activation is tanh", "recurrent_activation is sigmoid", "unroll=False",
+             "use_bias=True"),
+    "GRU": ("activation is tanh", "recurrent_activation is sigmoid", "unroll=False",
+            "use_bias=True", "reset_after=True"),
+}
 
-    layer = keras.layers.LSTM(3, **options)
+
+@pytest.mark.parametrize("kind,options,failing", [
+    ("LSTM", {}, []), ("LSTM", {"dropout": 0.5}, []),
+    ("LSTM", {"recurrent_dropout": 0.1}, ["recurrent_dropout=0"]),
+    ("LSTM", {"unroll": True}, ["unroll=False"]), ("LSTM", {"use_bias": False}, ["use_bias=True"]),
+    ("LSTM", {"activation": "relu"}, ["activation is tanh"]),
+    ("LSTM", {"recurrent_activation": "hard_sigmoid"}, ["recurrent_activation is sigmoid"]),
+    ("LSTM", {"use_cudnn": False}, ["use_cudnn is not False"]),
+    ("GRU", {}, []), ("GRU", {"dropout": 0.5}, []),
+    ("GRU", {"reset_after": False}, ["reset_after=True"]),
+    ("GRU", {"recurrent_dropout": 0.1}, ["recurrent_dropout=0"]),
+    ("GRU", {"activation": "relu", "reset_after": False},
+     ["activation is tanh", "reset_after=True"])])
+def test_cudnn_argument_conditions_match_keras(kind, options, failing):
+    rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+    layer = getattr(keras.layers, kind)(3, **options)
     conditions = dropout.cudnn_argument_conditions(layer)
     assert [name for name, ok in conditions.items() if not ok] == failing
-    # the four conditions Keras' backend checks itself agree with its own function
+    # the conditions Keras' backend checks itself agree with its own function
     cell = layer.cell
-    assert _do_lstm_arguments_support_cudnn(cell.activation, cell.recurrent_activation,
-                                            layer.unroll, cell.use_bias) == all(
-        conditions[c] for c in ("activation is tanh", "recurrent_activation is sigmoid",
-                                "unroll=False", "use_bias=True"))
-
-
-@pytest.mark.parametrize("options,failing", [
-    ({}, []), ({"dropout": 0.5}, []), ({"reset_after": False}, ["reset_after=True"]),
-    ({"recurrent_dropout": 0.1}, ["recurrent_dropout=0"]),
-    ({"activation": "relu", "reset_after": False}, ["activation is tanh", "reset_after=True"])])
-def test_gru_cudnn_conditions_match_keras(options, failing):
-    from keras.src.backend.tensorflow.rnn import _do_gru_arguments_support_cudnn
-
-    layer = keras.layers.GRU(3, **options)
-    conditions = dropout.cudnn_argument_conditions(layer)
-    assert [name for name, ok in conditions.items() if not ok] == failing
-    cell = layer.cell
-    assert _do_gru_arguments_support_cudnn(cell.activation, cell.recurrent_activation,
-                                           layer.unroll, cell.use_bias, cell.reset_after) == all(
-        conditions[c] for c in ("activation is tanh", "recurrent_activation is sigmoid",
-                                "unroll=False", "use_bias=True", "reset_after=True"))
+    arguments = [cell.activation, cell.recurrent_activation, layer.unroll, cell.use_bias]
+    if kind == "GRU":
+        arguments.append(cell.reset_after)
+    keras_says = getattr(rnn, f"_do_{kind.lower()}_arguments_support_cudnn")(*arguments)
+    assert keras_says == all(conditions[c] for c in KERAS_CUDNN_ARGUMENTS[kind])
