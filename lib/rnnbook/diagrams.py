@@ -428,6 +428,14 @@ def _draw_bars(canvas, diagram, left, width, top):
     return centres, y
 
 
+
+def _input_and_columns(canvas, left, col, blocks, y_x, bottom, height):
+    """x_t entering from below into the kernel's row, and the column ruler under the blocks."""
+    canvas.wire([(40, height - 24), (40, y_x), (left + 4, y_x)])
+    canvas.text(40, height - 6, _math("x_t"))
+    _ruler(canvas, left, col, blocks, bottom + 14)
+    canvas.mono(left + blocks / 2 * col, bottom + 32, "columns of each array", anchor="middle")
+
 def _ruler(canvas, left, width, columns, y):
     for column in range(columns):
         canvas.mono(left + width * (column + 0.5), y, _column_range(column, columns),
@@ -516,10 +524,7 @@ def lstm_svg():
     y_h, y_x = rows[("recurrent_kernel", None)], rows[("kernel", None)]
     canvas.wire([(48, y_h), (left + 4, y_h)], width=2.2)
     canvas.text(6, y_h - 8, _math("h_t-1"), anchor="start")
-    canvas.wire([(40, height - 24), (40, y_x), (left + 4, y_x)])
-    canvas.text(40, height - 6, _math("x_t"))
-    _ruler(canvas, left, col, 4, bottom + 14)
-    canvas.mono(left + 2 * col, bottom + 32, "columns of each array", anchor="middle")
+    _input_and_columns(canvas, left, col, 4, y_x, bottom, height)
 
     description = (
         "An LSTM cell. The cell state c_{t-1} enters from the left along the top line; it is "
@@ -601,10 +606,7 @@ def gru_svg():
     canvas.wire([(44, y_h), (44, y_u), (left + 4, y_u)], width=2.2)
     canvas.dot(44, y_h)
     canvas.wire([(6, y_h), (44, y_h)], width=3, arrow=False)
-    canvas.wire([(40, height - 24), (40, y_x), (left + 4, y_x)])
-    canvas.text(40, height - 6, _math("x_t"))
-    _ruler(canvas, left, col, 3, bottom + 14)
-    canvas.mono(left + 1.5 * col, bottom + 32, "columns of each array", anchor="middle")
+    _input_and_columns(canvas, left, col, 3, y_x, bottom, height)
 
     description = (
         "A GRU cell as Keras 3 computes it by default (reset_after=True). The previous state "
