@@ -184,25 +184,38 @@ class Explorer:
         import ipywidgets as widgets
 
         inputs = {c.name: _live_control(widgets, c) for c in self.controls}
-        output = widgets.HTML(self.view(**self.defaults))
-
-        def update(_change=None):
-            output.value = self.view(**{name: w.value for name, w in inputs.items()})
-
-        for control in inputs.values():
-            control.observe(update, names="value")
-        return widgets.VBox([widgets.HTML(f"<strong>{escape(self.title)}</strong>"),
-                             *inputs.values(), output])
+        return live_box(widgets, self.title, inputs, self.view)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": f"{self.title} (an interactive explorer)",
-                  "text/html": self.static_html()}
-        try:
-            bundle.update(self.widget()._repr_mimebundle_())
-            bundle["text/plain"] = f"{self.title} (an interactive explorer)"
-        except Exception:  # no kernel to talk to (e.g. a plain Python session)
-            pass
-        return bundle
+        return mimebundle(f"{self.title} (an interactive explorer)", self.static_html,
+                          self.widget)
+
+
+def live_box(widgets, title, inputs, view, order=None):
+    """An ipywidgets ``VBox``: the title, the ``inputs`` (``{name: widget}``, shown in
+    ``order``, by default as given) and an HTML output that shows ``view(**values)`` and
+    follows every change."""
+    output = widgets.HTML(view(**{name: w.value for name, w in inputs.items()}))
+
+    def update(_change=None):
+        output.value = view(**{name: w.value for name, w in inputs.items()})
+
+    for control in inputs.values():
+        control.observe(update, names="value")
+    return widgets.VBox([widgets.HTML(f"<strong>{escape(title)}</strong>"),
+                         *(inputs[name] for name in (order or inputs)), output])
+
+
+def mimebundle(text, static_html, widget):
+    """What Jupyter shows for an interactive figure: the static page (``static_html()``)
+    and, where a kernel can talk to it, the live ``widget()``; ``text`` as plain text."""
+    bundle = {"text/plain": text, "text/html": static_html()}
+    try:
+        bundle.update(widget()._repr_mimebundle_())
+        bundle["text/plain"] = text
+    except Exception:  # no kernel to talk to (e.g. a plain Python session)
+        pass
+    return bundle
 
 
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx",

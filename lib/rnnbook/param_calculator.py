@@ -14,7 +14,7 @@ from functools import lru_cache
 from html import escape
 
 from rnnbook import params
-from rnnbook.explorer import EXPLORER_ATTRIBUTE
+from rnnbook.explorer import EXPLORER_ATTRIBUTE, live_box, mimebundle
 
 #: The explorer's cell choices: Keras class and ``reset_after`` (which only a GRU reads).
 CELLS = {"SimpleRNN": ("SimpleRNN", True), "LSTM": ("LSTM", True),
@@ -271,26 +271,12 @@ class Calculator:
                                                    value=False, style=style,
                                                    description="Bidirectional (concat):"),
         }
-        output = widgets.HTML(calculator_view(**self.defaults))
-
-        def update(_change=None):
-            output.value = calculator_view(**{name: w.value for name, w in inputs.items()})
-
-        for control in inputs.values():
-            control.observe(update, names="value")
         order = ["cell", "units", "input_dim", "use_bias", "bidirectional", "layers"]
-        return widgets.VBox([widgets.HTML(f"<strong>{escape(self.title)}</strong>"),
-                             *(inputs[name] for name in order), output])
+        return live_box(widgets, self.title, inputs, calculator_view, order)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": f"{self.title} (an interactive calculator)",
-                  "text/html": self.static_html()}
-        try:
-            bundle.update(self.widget()._repr_mimebundle_())
-            bundle["text/plain"] = f"{self.title} (an interactive calculator)"
-        except Exception:  # no kernel to talk to (e.g. a plain Python session)
-            pass
-        return bundle
+        return mimebundle(f"{self.title} (an interactive calculator)", self.static_html,
+                          self.widget)
 
 
 def _buttons(name, label, options):
