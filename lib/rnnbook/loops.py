@@ -12,7 +12,10 @@ the same equations run over a whole sequence the way cuDNN arranges them:
 - the sigmoid gates' columns of ``W``, ``U`` and ``b`` are stored halved (exact in floating
   point), so ``sigmoid(a) = (1 + tanh(a / 2)) / 2`` needs no halving at each step, and one
   ``tanh`` covers an LSTM's gates and candidate together;
-- the buffers are allocated once, and activated in place (float32 stays float32);
+- the buffers are allocated once, and activated in place (float32 stays float32); without a
+  mask a step writes its ``h`` straight into the output, and a trace computes each step's
+  gates and cell state in the trace's own storage (its ``h`` is the output), so recording
+  copies nothing (with a mask, the carried states are copied);
 - masks are applied with ``np.copyto(..., where=mask)``: a masked step keeps the previous
   state and, in the output, repeats the previous output (or zeros, ``zero_output_for_mask``);
 - BLAS runs on one thread. When the per-step product is large (:func:`threads_for`), the
@@ -93,7 +96,8 @@ def run(spec, inputs, states, mask, record, threads=None):
     Returns
     -------
     outputs ``(timesteps, samples, units)`` and a dict of recorded internals (or None), each
-    indexed by step first: ``recorded[key][t]`` is ``(samples, units)``.
+    indexed by step first: ``recorded[key][t]`` is ``(samples, units)``. All are views of
+    buffers stored units by samples.
     """
     timesteps, samples, _ = inputs.shape
     n = spec.units
@@ -101,7 +105,7 @@ def run(spec, inputs, states, mask, record, threads=None):
     weights = _Weights(spec, inputs.dtype)
     # outputs and records are stored units by samples, and handed back transposed (a view)
     outputs = np.empty((timesteps, n, samples), dtype=inputs.dtype)
-    records = _record_buffers(spec, timesteps, samples, inputs.dtype) if record else None
+    records = _Records(spec, outputs, masked=mask is not None) if record else None
     bounds = np.linspace(0, samples, max(1, min(threads, samples)) + 1).astype(int)
     parts = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
     errors = np.geterr()  # a new thread starts with NumPy's default error handling
@@ -116,15 +120,33 @@ def run(spec, inputs, states, mask, record, threads=None):
         else:
             with ThreadPoolExecutor(len(parts)) as pool:
                 list(pool.map(run_part, parts))  # list(): re-raises a thread's exception
-    return outputs.transpose(0, 2, 1), records
+    return outputs.transpose(0, 2, 1), None if records is None else records.views()
 
 
-def _record_buffers(spec, timesteps, samples, dtype):
-    """One array per recorded internal, stored ``(samples, timesteps, units)`` as the caller
-    returns it, and indexed by step first: a ``(timesteps, samples, units)`` view."""
-    names = _gate_names(spec) + (("h", "c") if spec.kind == "LSTM" else ("h",))
-    return {name: np.empty((samples, timesteps, spec.units), dtype=dtype).swapaxes(0, 1)
-            for name in names}
+class _Records:
+    """A trace's storage, units by samples as the loop computes: ``gates`` ``(timesteps,
+    k * units, samples)``, the fused pre-activation buffer of every step (activated in
+    place, so it ends holding the gates), and ``states``, one ``(timesteps, units, samples)``
+    array per state. Without a mask the ``h`` carried after each step is the output
+    itself, so ``states[0]`` is ``outputs``; with one, a masked step's output may differ."""
+
+    def __init__(self, spec, outputs, masked):
+        timesteps, n, samples = outputs.shape
+        self.spec = spec
+        self.gates = None if spec.kind == "SimpleRNN" else np.empty(
+            (timesteps, GATE_BLOCKS[spec.kind] * n, samples), dtype=outputs.dtype)
+        self.states = [np.empty_like(outputs) if masked else outputs]
+        if spec.kind == "LSTM":
+            self.states.append(np.empty_like(outputs))
+
+    def views(self):
+        """``{name: (timesteps, samples, units) view}`` for every gate and state."""
+        n = self.spec.units
+        found = {name: self.gates[:, j * n:(j + 1) * n].transpose(0, 2, 1)
+                 for j, name in enumerate(_gate_names(self.spec))}
+        for name, values in zip(("h", "c"), self.states, strict=False):
+            found[name] = values.transpose(0, 2, 1)
+        return found
 
 
 def _gate_names(spec):
@@ -202,14 +224,21 @@ class _Part:
         self.current = [state[part].T.copy() for state in states]
         # the states a step writes: swapped with `current` after each unmasked step
         self.spare = [np.empty((n, samples), dtype=dtype) for _ in range(n_states)]
-        self.records = self.state_records = None
-        if records is not None:   # (record, the rows of z it copies at each step) pairs
-            self.records = [(records[name][:, part], self.z[j * n:(j + 1) * n])
-                            for j, name in enumerate(_gate_names(spec))]
-            self.state_records = [records[name][:, part] for name in ("h", "c")[:n_states]]
+        self.gate_records = self.state_records = None
+        if records is not None:
+            if records.gates is not None:  # each step's z is that step's slot in the trace
+                self.gate_records = records.gates[:, :, part]
+            self.state_records = [values[:, :, part] for values in records.states]
+        # without a mask a step writes its new states where they are kept: h in the output,
+        # c (if traced) in the trace; with one, into `spare`, then copied where unmasked
+        self.slots = None
+        if self.mask is None:
+            self.slots = [self.outputs] + (self.state_records[1:] if records is not None
+                                           else [])
 
     def loop(self):
-        mask, outputs, records = self.mask, self.outputs, self.records
+        mask, outputs = self.mask, self.outputs
+        gate_records, state_records = self.gate_records, self.state_records
         step = {"SimpleRNN": self._simple_rnn_step, "LSTM": self._lstm_step,
                 "GRU": self._gru_step}[self.spec.kind]
         zero_output = self.spec.zero_output_for_mask
@@ -217,9 +246,13 @@ class _Part:
         for t in range(len(self.inputs)):
             if t % chunk == 0:
                 self._project(t)
+            if gate_records is not None:
+                self.z = gate_records[t]
+            if mask is None:
+                for j, slots in enumerate(self.slots):
+                    self.spare[j] = slots[t]
             new = step(projected[t % chunk], self.current)
             if mask is None:
-                outputs[t] = new[0]
                 self.spare, self.current = self.current, new
             else:
                 keep = mask[t][None, :]
@@ -230,11 +263,9 @@ class _Part:
                 np.copyto(outputs[t], new[0], where=keep)
                 for state, value in zip(self.current, new, strict=True):
                     np.copyto(state, value, where=keep)
-            if records is not None:
-                for record, rows in records:
-                    record[t] = rows.T
-                for record, state in zip(self.state_records, self.current, strict=True):
-                    record[t] = state.T
+            if state_records is not None and mask is not None:
+                for record, state in zip(state_records, self.current, strict=True):
+                    record[t] = state
         for state, final in zip(self.states, self.current, strict=True):
             state[self.part] = final.T
 

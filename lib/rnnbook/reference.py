@@ -208,8 +208,8 @@ def _run(spec, x, mask, states, record):
     result = [output, *states] if spec.return_state else [output]
     if not record:
         return result, None
-    # each record is indexed by step first, (timesteps, samples, units), and stored the
-    # other way round: swapping the axes back gives a contiguous array without a copy
+    # each record is a (timesteps, samples, units) view of the loop's storage; swapping
+    # the first two axes gives the (samples, timesteps, units) the caller sees, still a view
     return result, {key: np.swapaxes(values, 0, 1) for key, values in recorded.items()}
 
 
