@@ -165,10 +165,21 @@ def test_beside_keras_times_both_calls():
 def test_contestants_at_the_smallest_size():
     timed, agrees, threads = bench.contestants("GRU", bench.SIZES[0])
     assert agrees and threads == 1
-    assert set(timed) == {"reference_1", "trace", "keras", "keras_eager", "products_1",
-                          "products_blas"}
+    assert set(timed) == {"reference_1", "trace", "trace_memory", "keras", "keras_eager",
+                          "products_1", "products_blas"}
     for function in timed.values():
         function()
+
+
+@pytest.mark.parametrize("kind", bench.KINDS)
+def test_trace_extra_bytes_are_what_the_trace_holds_beside_the_output(kind):
+    size = (3, 5, 2, 4)
+    layer, x, _ = bench.build(kind, size)
+    traced = reference.trace(layer, x)
+    beside = sum(values.nbytes for name, values in traced.items() if name != "h")
+    assert bench.trace_extra_bytes(kind, size) == beside
+    # h is every step's output, which forward's loop fills too (and keeps the last of)
+    assert traced["h"].shape == (size[0], size[1], size[3])
 
 
 @pytest.mark.benchmark

@@ -107,7 +107,9 @@ def contestants(kind, size, eager=True):
 
     ``reference_1`` and ``reference_<cores>`` are ``reference.forward`` on one thread and
     split over every core (when the batch allows it); ``trace`` is ``reference.trace`` with
-    the engine's own choice; ``keras`` the compiled call, ``keras_eager`` the eager one.
+    the engine's own choice, and ``trace_memory`` allocating and writing once what the trace
+    stores beside the output (:func:`trace_memory`); ``keras`` the compiled call,
+    ``keras_eager`` the eager one.
     ``products_1``, ``products_<cores>`` and ``products_blas`` are the floor's three ways to
     compute the engine's matrix products alone (:func:`products`). Also returns the layer's
     verdict against Keras (``reference.forward`` vs the compiled call) and the thread count
@@ -129,6 +131,7 @@ def contestants(kind, size, eager=True):
 
     timed = {f"reference_{threads}": forward(threads) for threads in counts}
     timed["trace"] = lambda: reference.trace(layer, x)
+    timed["trace_memory"] = trace_memory(spec, x)
     timed["keras"] = lambda: np.asarray(compiled(x))
     if eager:
         timed["keras_eager"] = lambda: np.asarray(layer(x))
@@ -137,6 +140,31 @@ def contestants(kind, size, eager=True):
     timed["products_blas"] = products(spec, x, threads=None)
     choice = loops.threads_for(kind, size[0], size[3])
     return timed, agrees, choice
+
+
+def trace_extra_bytes(kind, size):
+    """What ``reference.trace`` stores beside the output for a layer of ``kind`` on inputs
+    of ``size`` = (samples, timesteps, input_dim, units), in bytes (float32): every gate
+    block at every step, and an LSTM's cell state (its ``h`` is the output of every step,
+    which the loop fills for ``forward`` too)."""
+    samples, timesteps, _, units = size
+    arrays = loops.GATE_BLOCKS[kind] * (kind != "SimpleRNN") + (kind == "LSTM")
+    return 4 * arrays * samples * timesteps * units
+
+
+def trace_memory(spec, x):
+    """A function that allocates the trace's own storage for ``x`` as the engine does and
+    writes every number of it once: the cost of the memory a trace returns, apart from its
+    arithmetic. Nothing for a SimpleRNN, whose trace is its output."""
+    samples, timesteps, _ = x.shape
+    outputs = np.empty((timesteps, spec.units, samples), np.float32)
+
+    def run():
+        records = loops._Records(spec, outputs, masked=False)
+        for values in (records.gates, *records.states[1:]):
+            if values is not None:
+                values.fill(0)
+    return run
 
 
 def _time_major(x):
