@@ -13,9 +13,10 @@ the same equations run over a whole sequence the way cuDNN arranges them:
   point), so ``sigmoid(a) = (1 + tanh(a / 2)) / 2`` needs no halving at each step, and one
   ``tanh`` covers an LSTM's gates and candidate together;
 - the buffers are allocated once, and activated in place (float32 stays float32); without a
-  mask a step writes its ``h`` straight into the output, and a trace computes each step's
-  gates and cell state in the trace's own storage (its ``h`` is the output), so recording
-  copies nothing (with a mask, the carried states are copied);
+  mask a step writes its ``h`` straight into the output and, in a trace, its ``c`` straight
+  into the trace (whose ``h`` is the output). A trace's gates are computed in the reused
+  buffer, which stays in the cache, and copied once per step into the trace's storage, laid
+  out units by samples like the buffer, so the copy is row by row, not a transposition;
 - masks are applied with ``np.copyto(..., where=mask)``: a masked step keeps the previous
   state and, in the output, repeats the previous output (or zeros, ``zero_output_for_mask``);
 - BLAS runs on one thread. When the per-step product is large (:func:`threads_for`), the
@@ -125,10 +126,10 @@ def run(spec, inputs, states, mask, record, threads=None):
 
 class _Records:
     """A trace's storage, units by samples as the loop computes: ``gates`` ``(timesteps,
-    k * units, samples)``, the fused pre-activation buffer of every step (activated in
-    place, so it ends holding the gates), and ``states``, one ``(timesteps, units, samples)``
-    array per state. Without a mask the ``h`` carried after each step is the output
-    itself, so ``states[0]`` is ``outputs``; with one, a masked step's output may differ."""
+    k * units, samples)``, each step's fused buffer once activated (so it holds the gates),
+    and ``states``, one ``(timesteps, units, samples)`` array per state. Without a mask the
+    ``h`` carried after each step is the output itself, so ``states[0]`` is ``outputs``;
+    with one, a masked step's output may differ."""
 
     def __init__(self, spec, outputs, masked):
         timesteps, n, samples = outputs.shape
@@ -226,7 +227,7 @@ class _Part:
         self.spare = [np.empty((n, samples), dtype=dtype) for _ in range(n_states)]
         self.gate_records = self.state_records = None
         if records is not None:
-            if records.gates is not None:  # each step's z is that step's slot in the trace
+            if records.gates is not None:
                 self.gate_records = records.gates[:, :, part]
             self.state_records = [values[:, :, part] for values in records.states]
         # without a mask a step writes its new states where they are kept: h in the output,
@@ -246,8 +247,6 @@ class _Part:
         for t in range(len(self.inputs)):
             if t % chunk == 0:
                 self._project(t)
-            if gate_records is not None:
-                self.z = gate_records[t]
             if mask is None:
                 for j, slots in enumerate(self.slots):
                     self.spare[j] = slots[t]
@@ -263,6 +262,8 @@ class _Part:
                 np.copyto(outputs[t], new[0], where=keep)
                 for state, value in zip(self.current, new, strict=True):
                     np.copyto(state, value, where=keep)
+            if gate_records is not None:
+                gate_records[t] = self.z
             if state_records is not None and mask is not None:
                 for record, state in zip(state_records, self.current, strict=True):
                     record[t] = state
