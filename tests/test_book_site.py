@@ -52,6 +52,15 @@ def test_bibliography_labels_are_author_and_year():
                       "Elman, 1990a", "Elman, 1990b"]
 
 
+def test_the_text_cites_and_others_as_et_al_like_the_labels():
+    style = book_site.citation_style()()
+    authors = style.person.author_or_editor_or_title(full=False)
+    cited = [authors.format_data({"entry": entry, "style": style}).render_as("text")
+             for entry in parse_string(BIB, "bibtex").entries.values()]
+    assert cited == ["Gers et al.", "Cho and van Merriënboer", "Chollet et al.", "Elman",
+                     "Elman"]
+
+
 @pytest.mark.parametrize("text", ["archive", "wheel"])
 def test_download_role_names_the_file_outside_an_html_build(text):
     env = SimpleNamespace(docname="run")

@@ -9,7 +9,9 @@
   library's wheel (tools/book_archive.py) and puts them in ``downloads/`` of the site;
   ``{book-download}`archive``` and ``{book-download}`wheel``` link them with their size.
 - **Author-year labels.** The bibliography labels its entries as the text cites them
-  ("Gers et al., 2000", not "[GSC00]"): the pybtex style ``rnnbook_author_year``.
+  ("Gers et al., 2000", not "[GSC00]"): the pybtex style ``rnnbook_author_year``; and the
+  text cites BibTeX's ``and others`` as "et al." ("Chollet et al. [2015]", not "Chollet and
+  others"): the citation style ``rnnbook_author_year``.
 - **Claims tables fit the column.** A table with the claims tables' header (rnnbook.claims)
   gets the class ``rnnbook-claims``, whose cells may break a long dotted name or path
   anywhere (``_static/readers.css``), however the stored chapter wrote it.
@@ -163,11 +165,65 @@ def author_year_style():
     return AuthorYear
 
 
+def _is_others(person):
+    """BibTeX's ``and others``: a person whose only name is "others"."""
+    return not person.first_names and " ".join(person.last_names) == "others"
+
+
+def citation_style():
+    """sphinxcontrib-bibtex's ``author_year`` citations, with BibTeX's ``and others`` cited
+    as "et al." (sphinxcontrib-bibtex formats "others" as a surname: "Chollet and others").
+    """
+    from dataclasses import dataclass, field
+
+    from pybtex.richtext import Tag, Text
+    from pybtex.style.template import FieldIsMissing, first_of, node, optional, tag
+    from pybtex.style.template import field as entry_field
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+    from sphinxcontrib.bibtex.style.template import join
+
+    @node
+    def names(children, data, role, **kwargs):
+        try:
+            persons = data["entry"].persons[role]
+        except KeyError:
+            raise FieldIsMissing(role, data["entry"]) from None
+        person = data["style"].person
+        others = bool(persons) and _is_others(persons[-1])
+        formatted = [person.style_plugin.format(p, person.abbreviate)
+                     for p in persons if not _is_others(p)]
+        if others and len(formatted) <= 2:  # more are shortened by `other` anyway
+            first = join(**kwargs)[formatted[:1]].format_data(data)
+            return Text(first, " ", Tag("em", "et al."))
+        return join(**kwargs)[formatted].format_data(data)
+
+    @dataclass
+    class Persons(PersonStyle):
+        def names(self, role, full):
+            return names(role=role, sep=self.sep, sep2=self.sep2, last_sep=self.last_sep,
+                         other=None if full else self.other)
+
+        def author_or_editor_or_title(self, full):
+            return first_of[optional[self.names("author", full)],
+                            optional[self.names("editor", full)],
+                            tag("em")[entry_field("title")]]
+
+    @dataclass
+    class Citations(AuthorYearReferenceStyle):
+        person: PersonStyle = field(default_factory=Persons)
+
+    return Citations
+
+
 def setup(app):
     import pybtex.plugin
+    import sphinxcontrib.bibtex.plugin
 
     pybtex.plugin.register_plugin("pybtex.style.formatting", "rnnbook_author_year",
                                   author_year_style())
+    sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing",
+                                                "rnnbook_author_year", citation_style())
     app.connect("config-inited", configure_buttons)
     app.connect("builder-inited", build_downloads)
     app.connect("html-page-context", page_head_and_footer)
