@@ -87,6 +87,35 @@ def mask_pattern(name, samples, timesteps, rng):
     return mask
 
 
+# ---- Keras on JAX: most unit tests run JAX op by op -------------------------------------
+#: On JAX, every eager call of a Keras recurrent layer traces and compiles a fresh lax.scan
+#: (keras/src/backend/jax/rnn.py): 80 to 350 ms a call, measured here, against about 10 ms
+#: op by op, and the unit tests make thousands of such calls, each with another layer or
+#: shape. So under `make test-backends` they run with jax.disable_jit: the same Keras code
+#: and the same lax.scan semantics, run as a Python loop of JAX operations (JAX's own
+#: fallback), not as one compiled program. The files below train models, where one compiled
+#: training step repeated is faster (test_tagging's accuracy test took 604 s op by op, on
+#: loaded cores): they run compiled. The compiled path is also checked by
+#: tests/test_backend.py::test_keras_on_jax_compiled_agrees_with_the_reference and by every
+#: notebook, which tools/backend_verdicts.py runs compiled, as a reader does.
+#: RNNBOOK_JAX_JIT=1 runs every unit test compiled.
+COMPILED_ON_JAX = {"test_adding_problem.py", "test_articles_experiments.py",
+                   "test_language_model.py", "test_language_model_results.py",
+                   "test_reuters.py", "test_tagging.py"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _jax_op_by_op(request):
+    if (keras.backend.backend() != "jax" or os.environ.get("RNNBOOK_JAX_JIT") == "1"
+            or request.path.name in COMPILED_ON_JAX):
+        yield
+        return
+    import jax
+
+    with jax.disable_jit():
+        yield
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
@@ -106,6 +135,8 @@ MAIN_ENVIRONMENT_ONLY = {
     "test_appendices.py": "checks the stored appendix pages; make test runs it",
     "test_portability_guard.py": "runs nbval in the main environment on TensorFlow; "
                                  "make test runs it",
+    "test_takeaway.py": "runs a chapter in a fresh environment holding a hosted notebook "
+                        "service's packages, TensorFlow's Keras only; make test runs it",
 }
 
 
@@ -125,6 +156,13 @@ TENSORFLOW_ONLY = {
     "test_shape_check.py::test_keras_error_line_keeps_the_whole_first_line":
         "the error's first line is TensorFlow's wording",
 }
+TENSORFLOW_ONLY.update(dict.fromkeys([
+    "test_benchmark.py::test_split_is_mostly_products_when_large_and_overhead_when_small",
+    "test_benchmark.py::test_beside_keras_times_both_calls",
+    "test_benchmark.py::test_contestants_at_the_smallest_size",
+    "test_benchmark.py::test_the_tool_writes_what_the_appendix_reads"],
+    "times Keras on TensorFlow, as make bench does: rnnbook.benchmark traces the layer with "
+    "tf.function"))
 
 
 def pytest_collection_modifyitems(config, items):

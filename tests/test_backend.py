@@ -8,7 +8,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import make_layer
+from conftest import assert_matches_keras, make_layer, mask_pattern
 
 from rnnbook import backend, claims, gradients, reference
 from rnnbook.verify import compare
@@ -77,6 +77,23 @@ def test_the_engine_and_compare_accept_the_backends_tensors_from_other_layers():
     ours = reference.forward(second, vectors, mask=mask, initial_state=[h, c])
     assert compare(ours, theirs).ok
     assert not compare(ours, second(vectors)).ok    # the states and mask matter
+
+
+@pytest.mark.skipif(RUNNING != "jax", reason="JAX only: the other unit tests run Keras on JAX "
+                    "op by op (tests/conftest.py); this one runs it compiled, as readers do")
+@pytest.mark.parametrize("kind,options", [("SimpleRNN", {}), ("LSTM", {"go_backwards": True}),
+                                          ("GRU", {"reset_after": False})])
+def test_keras_on_jax_compiled_agrees_with_the_reference(kind, options):
+    import jax
+
+    rng = np.random.default_rng(8)
+    layer = make_layer(kind, 4, 3, rng=rng, return_sequences=True, return_state=True,
+                       **options)
+    x = rng.normal(size=(3, 6, 3)).astype("float32")
+    with jax.disable_jit(False):
+        assert not jax.config.jax_disable_jit
+        assert_matches_keras(layer, x)
+        assert_matches_keras(layer, x, mask=mask_pattern("trailing", 3, 6, rng))
 
 
 def test_gradient_is_the_derivative_on_the_running_backend():

@@ -33,6 +33,12 @@ def test_verdict_lines_are_compare_verdicts_claims_and_true_false_lines():
         "claim keras-x: holds", "equal: True", "last == h: True | last == c: False"]
 
 
+def test_a_printout_split_into_chunks_is_read_as_one_text():
+    cell = code("x", "a\n  ", " b vs c: agree within 1e-05\n", "d: Tr", "ue\n")
+    cell.outputs.insert(2, nbformat.v4.new_output("stream", name="stderr", text="warn\n"))
+    assert bv.verdict_lines(cell) == ["   b vs c: agree within 1e-05", "d: True"]
+
+
 def entry(kind, **fields):
     return bv.Entry(kind=kind, notebook="nb.ipynb", backends=["torch"], reason="why",
                     **fields)

@@ -43,8 +43,11 @@ VERDICT = re.compile(r"agree within |agree exactly|DIFFER by |^claim [\w.-]+: \w
 
 
 def verdict_lines(cell):
-    """The verdict lines among a code cell's printed and displayed text, in order."""
-    lines = []
+    """The verdict lines among a code cell's printed and displayed text, in order.
+
+    Consecutive stdout chunks are read as one text, as `make notebooks` stores them: the
+    kernel splits a printout at flush times that vary from run to run, even inside a line."""
+    texts, streaming = [], False
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stdout":
             text = output.get("text", "")
@@ -53,8 +56,14 @@ def verdict_lines(cell):
         else:
             continue
         text = "".join(text) if isinstance(text, list) else text
-        lines += [line.rstrip() for line in text.splitlines() if VERDICT.search(line)]
-    return lines
+        stream = output.get("output_type") == "stream"
+        if stream and streaming:
+            texts[-1] += text
+        else:
+            texts.append(text)
+        streaming = stream
+    return [line.rstrip() for text in texts for line in text.splitlines()
+            if VERDICT.search(line)]
 
 
 def error_of(cell):

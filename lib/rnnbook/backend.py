@@ -52,7 +52,9 @@ def to_numpy(value):
     import keras
 
     if isinstance(value, keras.Variable):
-        return np.asarray(value.numpy())  # as layer.get_weights() reads it, on every backend
+        # its tensor, read as below: Variable.numpy() calls np.array(self), which NumPy 2
+        # warns about on JAX (Keras' __array__ takes no copy argument)
+        return keras.ops.convert_to_numpy(value.value)
     if keras.ops.is_tensor(value):
         return keras.ops.convert_to_numpy(value)
     detach = getattr(value, "detach", None)
