@@ -51,15 +51,17 @@ def to_numpy(value):
         return np.asarray(value)
     import keras
 
+    # NumPy 2 warns when an __array__ takes no copy argument, as Keras' Variable's and
+    # tf.Variable's do: each kind is read the way that does not go through one
     if isinstance(value, keras.Variable):
-        # its tensor, read as below: Variable.numpy() calls np.array(self), which NumPy 2
-        # warns about on JAX (Keras' __array__ takes no copy argument)
-        return keras.ops.convert_to_numpy(value.value)
+        if keras.backend.backend() == "tensorflow":
+            return np.asarray(value.numpy())   # as layer.get_weights() reads it
+        value = value.value                    # the backend's own array
+    detach = getattr(value, "detach", None)
+    if callable(detach) and str(getattr(value, "dtype", "")) != "torch.bfloat16":
+        return detach().cpu().numpy()          # a torch tensor, on any backend
     if keras.ops.is_tensor(value):
         return keras.ops.convert_to_numpy(value)
-    detach = getattr(value, "detach", None)
-    if callable(detach):  # a torch tensor while Keras runs another backend
-        return detach().cpu().numpy()
     return np.asarray(value)
 
 
