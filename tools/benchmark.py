@@ -5,7 +5,8 @@ Usage: python tools/benchmark.py [--quick] [--rounds N] [--conditions idle,loade
 
 For SimpleRNN, LSTM and GRU at three sizes (samples x timesteps x input_dim -> units) it
 times, interleaved round by round (rnnbook.benchmark.interleaved), the reference's forward
-call on one thread and split over the cores, its trace, Keras' compiled and eager calls, and
+call on one thread and split over the cores, its trace (on memory as it comes, and on memory
+just freed), Keras' compiled and eager calls, and
 the floor: the engine's matrix products alone, computed three ways (one thread, split over
 the cores, OpenBLAS's threads), the fastest of which is the floor. It does so twice:
 
@@ -13,9 +14,10 @@ the cores, OpenBLAS's threads), the fastest of which is the floor. It does so tw
   loaded  with a process spinning on the last core (rnnbook.benchmark.busy_core), the
           condition of a machine shared with another program.
 
-Then, on the idle machine: where one thread's loop spends its time (products, activations,
-other elementwise work and copies, call overhead), and how the reference's and Keras'
-times grow with timesteps, batch and units. Results go to data/benchmark.json (read by
+Then, on the idle machine: what the largest trace's memory costs just freed and after a
+pause (rnnbook.benchmark.fresh_memory), where one thread's loop spends its time (products,
+activations, other elementwise work and copies, call overhead), and how the reference's and
+Keras' times grow with timesteps, batch and units. Results go to data/benchmark.json (read by
 appendices/performance.ipynb); the ratio tables go to the terminal.
 """
 
@@ -35,10 +37,16 @@ from rnnbook import loops
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 7
+#: The smaller sizes take milliseconds a round, where one disturbance moves the fastest round
+#: by a tenth: they run this many times as many rounds (a few seconds more in all).
+SMALL_SIZE_ROUNDS = 3
 #: What a whole run may take (make bench must end within ten minutes on a quiet machine):
 #: when the two conditions have used more than half of it, the split and the scaling series
 #: run with the fewest rounds (3), and the file records how many they used.
 BUDGET_SECONDS = 540
+#: Seconds with nothing allocated before a "cold" allocation (free memory is reported to a
+#: hypervisor 2 s after it is freed, where the machine does that: rnnbook.benchmark).
+FRESH_MEMORY_PAUSE, FRESH_MEMORY_REPEATS = 3.0, 3
 #: The LSTM whose time the scaling series follow, and the values each series takes.
 SCALING_BASE = (64, 100, 32, 128)
 SCALING = {"timesteps": (25, 50, 100, 200, 400), "samples": (16, 32, 64, 128, 256),
@@ -63,25 +71,35 @@ def time_case(kind, size, rounds, eager):
     floor = {stat: min(ms[name][stat] for name in floor_names) for stat in ("min", "median")}
     chosen = ms[f"reference_{threads}"]
     forwards = {name: ms[name]["min"] for name in ms if name.startswith("reference_")}
-    return {"kind": kind, "size": list(size), "agrees_with_keras": agrees,
+    return {"kind": kind, "size": list(size), "rounds": rounds, "agrees_with_keras": agrees,
             "threads": threads, "threads_fastest": min(forwards, key=forwards.get)
             == f"reference_{threads}", "load": [load_before, load()], "ms": ms,
             "floor_ms": floor, "reference_over_keras": ratio(chosen, ms["keras"]),
             "trace_over_keras": ratio(ms["trace"], ms["keras"]),
+            "trace_warm_over_keras": ratio(ms["trace_warm"], ms["keras"]),
             "reference_over_floor": ratio(chosen, floor)}
 
 
 def time_condition(name, sizes, rounds):
     eager = name == "idle"
-    print(f"\n{name}: {len(sizes) * len(bench.KINDS)} cases, {rounds} interleaved rounds",
-          flush=True)
+    print(f"\n{name}: {len(sizes) * len(bench.KINDS)} cases, {rounds} interleaved rounds "
+          f"at the largest size, {SMALL_SIZE_ROUNDS * rounds} at the others", flush=True)
     condition = {"busy_process": name == "loaded", "load_before": load(), "cases": []}
     for size in sizes:
+        factor = 1 if tuple(size) == max(map(tuple, sizes)) else SMALL_SIZE_ROUNDS
         for kind in bench.KINDS:
-            condition["cases"].append(time_case(kind, size, rounds, eager))
+            condition["cases"].append(time_case(kind, size, factor * rounds, eager))
             print(f"  {kind} {size} done (load {load()[0]})", flush=True)
     condition["load_after"] = load()
     return condition
+
+
+def fresh_memory(sizes):
+    """What the largest LSTM's trace storage costs to allocate and write, just freed and cold."""
+    nbytes = bench.trace_extra_bytes("LSTM", max(map(tuple, sizes)))
+    times = bench.fresh_memory(nbytes, pause=FRESH_MEMORY_PAUSE, repeats=FRESH_MEMORY_REPEATS)
+    return {"bytes": nbytes, "pause_s": FRESH_MEMORY_PAUSE, "repeats": FRESH_MEMORY_REPEATS,
+            **{name: bench.summary(values) for name, values in times.items()}}
 
 
 def splits(sizes, rounds):
@@ -131,11 +149,18 @@ def print_tables(result):
     for pool in machine["blas"]:
         print(f"BLAS: {pool['internal_api']} {pool['version']}, kernel {pool['architecture']},"
               f" {pool['num_threads']} threads ({pool['threading_layer']})")
+    print(f"free memory reported to a hypervisor: {machine['free_page_reporting']}")
     for name, condition in result["conditions"].items():
         print(f"\n{name}: load average {condition['load_before']} before, "
               f"{condition['load_after']} after; ratios of the fastest (and median) of "
-              f"{result['rounds']} interleaved rounds")
+              f"the interleaved rounds ({result['rounds']} at the largest size, "
+              f"{SMALL_SIZE_ROUNDS * result['rounds']} at the others)")
         print(bench.format_ratios(condition))
+    if result.get("fresh_memory"):
+        memory = result["fresh_memory"]
+        print(f"\n{memory['bytes'] / 1e6:.0f} MB allocated and written: "
+              f"{memory['warm']['min']:.0f} ms just freed, {memory['cold']['min']:.0f} ms "
+              f"after {memory['pause_s']:.0f} s (fastest of each)")
     if result.get("split"):
         print("\nOne thread's loop (CPU time) and its parts")
         print(bench.format_split(result["split"]))
@@ -156,7 +181,8 @@ def main():
     rounds = args.rounds or (3 if args.quick else ROUNDS)
     sizes = bench.SIZES[:2] if args.quick else bench.SIZES
     started = time.time()
-    result = {"machine": bench.machine(), "rounds": rounds, "sizes": [list(s) for s in sizes],
+    result = {"machine": bench.machine(), "rounds": rounds,
+              "small_size_rounds": SMALL_SIZE_ROUNDS * rounds, "sizes": [list(s) for s in sizes],
               "conditions": {}}
     for name in args.conditions.split(","):
         if name not in ("idle", "loaded"):
@@ -172,6 +198,7 @@ def main():
         result["scaling_rounds"] = 3 if late else max(3, rounds - 2)
         print(f"\nsplit ({result['split_rounds']} rounds) and scaling "
               f"({result['scaling_rounds']} rounds)", flush=True)
+        result["fresh_memory"] = fresh_memory(sizes)
         result["split"] = splits(sizes, result["split_rounds"])
         result["scaling"] = scaling(result["scaling_rounds"])
     result["seconds"] = round(time.time() - started)

@@ -12,6 +12,9 @@ performance appendix reads that file. Every time here is wall-clock time in seco
 - :func:`split` divides one thread's loop into its parts: the products, the activations, the
   other elementwise work and copies, and the Python and NumPy call overhead of a step.
 - :func:`busy_core` keeps one core busy from another process: the *loaded* condition.
+- :func:`fresh_memory` times allocating and writing memory just freed and after a pause: on
+  a virtual machine whose hypervisor takes freed memory back (:func:`free_page_reporting`),
+  the second costs far more, and a trace's storage is such memory.
 """
 
 import contextlib
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -67,19 +71,25 @@ def build(kind, size, seed=0):
 
 
 def interleaved(contestants, rounds, clock=time.perf_counter):
-    """Time each of ``contestants`` (name -> function of no arguments) ``rounds`` times.
+    """Time each of ``contestants`` ``rounds`` times.
 
-    Each round runs every contestant once, starting one further along the list than the
-    round before. ``clock`` is wall-clock time by default; ``time.thread_time`` counts only
-    the CPU time of the calling thread, which another program's load barely changes.
+    ``contestants`` maps a name to a function of no arguments, or to a pair ``(setup,
+    function)`` whose ``setup`` runs, untimed, right before each timed call. Each round runs
+    every contestant once, starting one further along the list than the round before.
+    ``clock`` is wall-clock time by default; ``time.thread_time`` counts only the CPU time of
+    the calling thread, which another program's load barely changes.
     Returns name -> list of ``rounds`` times in seconds.
     """
     names = list(contestants)
     times = {name: [] for name in names}
     for round_ in range(rounds):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            setup, function = (contestants[name] if isinstance(contestants[name], tuple)
+                               else (None, contestants[name]))
+            if setup is not None:
+                setup()
             start = clock()
-            contestants[name]()
+            function()
             times[name].append(clock() - start)
     return times
 
@@ -107,9 +117,11 @@ def contestants(kind, size, eager=True):
 
     ``reference_1`` and ``reference_<cores>`` are ``reference.forward`` on one thread and
     split over every core (when the batch allows it); ``trace`` is ``reference.trace`` with
-    the engine's own choice, and ``trace_memory`` allocating and writing once what the trace
-    stores beside the output (:func:`trace_memory`); ``keras`` the compiled call,
-    ``keras_eager`` the eager one.
+    the engine's own choice, on memory as it comes; ``trace_warm`` the same call right after
+    as much memory as it stores beside the output was written and freed, untimed (so the
+    system holds that memory ready, see :func:`fresh_memory`); ``trace_memory`` allocating
+    and writing once what the trace stores beside the output (:func:`trace_memory`);
+    ``keras`` the compiled call, ``keras_eager`` the eager one.
     ``products_1``, ``products_<cores>`` and ``products_blas`` are the floor's three ways to
     compute the engine's matrix products alone (:func:`products`). Also returns the layer's
     verdict against Keras (``reference.forward`` vs the compiled call) and the thread count
@@ -132,6 +144,7 @@ def contestants(kind, size, eager=True):
     timed = {f"reference_{threads}": forward(threads) for threads in counts}
     timed["trace"] = lambda: reference.trace(layer, x)
     timed["trace_memory"] = trace_memory(spec, x)
+    timed["trace_warm"] = (timed["trace_memory"], timed["trace"])
     timed["keras"] = lambda: np.asarray(compiled(x))
     if eager:
         timed["keras_eager"] = lambda: np.asarray(layer(x))
@@ -165,6 +178,49 @@ def trace_memory(spec, x):
             if values is not None:
                 values.fill(0)
     return run
+
+
+def fresh_memory(nbytes, pause=3.0, repeats=3):
+    """Allocate ``nbytes`` of float32 and write every number once, ``repeats`` times each way:
+    ``warm``, right after the same amount was written and freed, and ``cold``, after
+    ``pause`` seconds with nothing allocated. Returns ``{"warm": [...], "cold": [...]}`` in
+    seconds.
+
+    On most machines the two are alike. Where the kernel reports free memory to a hypervisor
+    (:func:`free_page_reporting`), it does so "2 seconds after any page of a sufficiently
+    high order is freed" (Linux, ``Documentation/mm/free_page_reporting.rst``); the
+    hypervisor may then drop those pages, and touching them again costs a fault on the host.
+    """
+    count = nbytes // 4
+
+    def write():
+        start = time.perf_counter()
+        np.empty(count, np.float32).fill(0)
+        return time.perf_counter() - start
+
+    times = {"warm": [], "cold": []}
+    for _ in range(repeats):
+        time.sleep(pause)
+        times["cold"].append(write())
+        times["warm"].append(write())
+    return times
+
+
+def free_page_reporting(devices="/sys/bus/virtio/devices"):
+    """Whether this machine's memory balloon reports free pages to a hypervisor: True or
+    False where a virtio balloon is present (device id 5, feature bit 5,
+    ``VIRTIO_BALLOON_F_REPORTING`` in Linux's ``include/uapi/linux/virtio_balloon.h``), None
+    where there is none (not a virtual machine of this kind)."""
+    found = None
+    for device in sorted(Path(devices).glob("*")):
+        try:
+            if int((device / "device").read_text(), 16) != 5:
+                continue
+            features = (device / "features").read_text().strip()
+        except (OSError, ValueError):
+            continue
+        found = bool(found) or (len(features) > 5 and features[5] == "1")
+    return found
 
 
 def _time_major(x):
@@ -333,7 +389,8 @@ def machine():
     return {**cpu_flags(), "cores": loops.cores(),
             "numpy_dispatch": [name for name in umath.__cpu_dispatch__
                                if umath.__cpu_features__.get(name)],
-            "blas": blas, "python": platform.python_version(), "numpy": np.__version__,
+            "blas": blas, "free_page_reporting": free_page_reporting(),
+            "python": platform.python_version(), "numpy": np.__version__,
             "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
@@ -363,7 +420,7 @@ KERAS_TARGET, FLOOR_TARGET = 1.0, 1.5
 QUIET_LOAD_PER_CORE = 0.5
 
 RATIOS = {"reference_over_keras": "forward / Keras", "trace_over_keras": "trace / Keras",
-          "reference_over_floor": "forward / floor"}
+          "trace_warm_over_keras": "trace warm / Keras", "reference_over_floor": "forward / floor"}
 
 
 def significant(value, digits=3):
@@ -403,10 +460,11 @@ def targets(condition):
     """How the cases of one condition stand against the goals, by the fastest rounds
     (``"min"``) and by the medians (``"median"``).
 
-    For each statistic: ``forward`` and ``trace``, the number of cases at or below
-    :data:`KERAS_TARGET`; ``floor``, the number of largest-size cases within
-    :data:`FLOOR_TARGET`; ``worst_forward``, ``worst_trace`` and ``worst_floor`` (largest
-    size), the highest ratios. Also ``cases`` and ``largest``, the counts they are out of.
+    For each statistic: ``forward``, ``trace`` and ``trace_warm``, the number of cases at or
+    below :data:`KERAS_TARGET`; ``floor``, the number of largest-size cases within
+    :data:`FLOOR_TARGET`; ``worst_forward``, ``worst_trace``, ``worst_trace_warm`` and
+    ``worst_floor`` (largest size), the highest ratios. Also ``cases`` and ``largest``, the
+    counts they are out of.
     """
     cases = condition["cases"]
     largest = max(tuple(case["size"]) for case in cases)
@@ -415,12 +473,14 @@ def targets(condition):
     for stat in ("min", "median"):
         forward = [case["reference_over_keras"][stat] for case in cases]
         trace = [case["trace_over_keras"][stat] for case in cases]
+        warm = [case["trace_warm_over_keras"][stat] for case in cases]
         floor = [case["reference_over_floor"][stat] for case in at_largest]
         result[stat] = {"forward": sum(r <= KERAS_TARGET for r in forward),
                         "trace": sum(r <= KERAS_TARGET for r in trace),
+                        "trace_warm": sum(r <= KERAS_TARGET for r in warm),
                         "floor": sum(r <= FLOOR_TARGET for r in floor),
                         "worst_forward": max(forward), "worst_trace": max(trace),
-                        "worst_floor": max(floor)}
+                        "worst_trace_warm": max(warm), "worst_floor": max(floor)}
     return result
 
 
