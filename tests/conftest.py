@@ -160,7 +160,8 @@ TENSORFLOW_ONLY.update(dict.fromkeys([
     "test_benchmark.py::test_split_is_mostly_products_when_large_and_overhead_when_small",
     "test_benchmark.py::test_beside_keras_times_both_calls",
     "test_benchmark.py::test_contestants_at_the_smallest_size",
-    "test_benchmark.py::test_the_tool_writes_what_the_appendix_reads"],
+    "test_benchmark.py::test_the_tool_writes_what_the_appendix_reads",
+    "test_benchmark.py::test_reference_beside_keras_at_the_middle_size"],
     "times Keras on TensorFlow, as make bench does: rnnbook.benchmark traces the layer with "
     "tf.function"))
 
