@@ -126,8 +126,9 @@ def rng():
 #: equal (tests/test_lock.py), and the sign that the run is the backends run.
 BACKENDS_LOCK = os.environ.get("RNNBOOK_LOCK")
 
-#: Tests that only make sense in the main environment, skipped under `make test-backends`
-#: (which executes every notebook afresh under each backend instead: tools/backend_verdicts.py).
+#: Tests (a file, or ``file::test``) that only make sense in the main environment, skipped
+#: under `make test-backends` (which executes every notebook afresh under each backend
+#: instead: tools/backend_verdicts.py).
 MAIN_ENVIRONMENT_ONLY = {
     "test_notebooks.py": "checks the stored notebooks' outputs, written on TensorFlow by "
                          "make notebooks; make test runs it",
@@ -138,6 +139,11 @@ MAIN_ENVIRONMENT_ONLY = {
     "test_takeaway.py": "runs a chapter in a fresh environment holding a hosted notebook "
                         "service's packages, TensorFlow's Keras only; make test runs it",
 }
+MAIN_ENVIRONMENT_ONLY.update(dict.fromkeys([
+    "test_articles_experiments.py::test_quick_mode_writes_where_told_and_records_its_provenance",
+    "test_articles_experiments.py::test_every_loader_the_chapter_calls_accepts_the_quick_file"],
+    "runs tools/articles_experiments.py --quick on TensorFlow, as make experiments does (minutes "
+    "of it, the same run whatever the backend of the tests); make test runs it"))
 
 
 #: Tests of what TensorFlow itself does (its tape, its traced graph, its error messages),
@@ -175,6 +181,7 @@ def pytest_collection_modifyitems(config, items):
     if not BACKENDS_LOCK:
         return
     for item in items:
-        reason = MAIN_ENVIRONMENT_ONLY.get(item.path.name)
+        reason = (MAIN_ENVIRONMENT_ONLY.get(item.path.name)
+                  or MAIN_ENVIRONMENT_ONLY.get(f"{item.path.name}::{item.originalname}"))
         if reason:
             item.add_marker(pytest.mark.skip(reason=f"main environment only: {reason}"))

@@ -2,8 +2,10 @@
 backend, and the masked-step divergence inside Keras pinned on every installed backend."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -175,3 +177,18 @@ def test_the_masked_step_report_names_every_backend_and_the_engine():
                          "jax         initial state   zeros",
                          "torch       not installed here (needs torch)",
                          "rnnbook     zeros (the reference engine: TensorFlow's semantics)"]
+
+
+def test_every_listed_skip_names_a_test_that_exists():
+    """The backend skip lists of tests/conftest.py name real files and tests: a renamed test
+    would otherwise drop out of its list and fail (or run) on the other backends unnoticed."""
+    from conftest import MAIN_ENVIRONMENT_ONLY, TENSORFLOW_ONLY
+
+    folder = Path(__file__).resolve().parent
+    for key in [*MAIN_ENVIRONMENT_ONLY, *TENSORFLOW_ONLY]:
+        name, _, test = key.partition("::")
+        files = list(folder.rglob(name))             # keyed by file name, in any folder
+        assert files, key
+        if test:
+            assert any(re.search(rf"^def {re.escape(test)}\(", path.read_text(), re.MULTILINE)
+                       for path in files), key
