@@ -13,8 +13,9 @@ performance appendix reads that file. Every time here is wall-clock time in seco
   other elementwise work and copies, and the Python and NumPy call overhead of a step.
 - :func:`busy_core` keeps one core busy from another process: the *loaded* condition.
 - :func:`fresh_memory` times allocating and writing memory just freed and after a pause: on
-  a virtual machine whose hypervisor takes freed memory back (:func:`free_page_reporting`),
-  the second costs far more, and a trace's storage is such memory.
+  this book's machine, whose kernel reports freed memory to a hypervisor
+  (:func:`free_page_reporting`), the second cost many times the first, and a trace's storage
+  is fresh memory.
 """
 
 import contextlib
@@ -186,10 +187,11 @@ def fresh_memory(nbytes, pause=3.0, repeats=3):
     ``pause`` seconds with nothing allocated. Returns ``{"warm": [...], "cold": [...]}`` in
     seconds.
 
-    On most machines the two are alike. Where the kernel reports free memory to a hypervisor
-    (:func:`free_page_reporting`), it does so "2 seconds after any page of a sufficiently
-    high order is freed" (Linux, ``Documentation/mm/free_page_reporting.rst``); the
-    hypervisor may then drop those pages, and touching them again costs a fault on the host.
+    Where the kernel reports free memory to a hypervisor (:func:`free_page_reporting`), it
+    does so "2 seconds after any page of a sufficiently high order is freed" (Linux,
+    ``Documentation/mm/free_page_reporting.rst``), and the hypervisor may take those pages
+    back; ``pause`` is longer than that delay. What it then costs to use them again is what
+    this measures.
     """
     count = nbytes // 4
 
