@@ -37,8 +37,8 @@ from rnnbook import loops
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 7
-#: The smaller sizes take milliseconds a round, where one disturbance moves the fastest round
-#: by a tenth: they run this many times as many rounds (a few seconds more in all).
+#: The smaller sizes take milliseconds a round, where one disturbance weighs most on the
+#: fastest round: they run this many times as many rounds (about a minute more in all).
 SMALL_SIZE_ROUNDS = 3
 #: What a whole run may take (make bench must end within ten minutes on a quiet machine):
 #: when the two conditions have used more than half of it, the split and the scaling series
