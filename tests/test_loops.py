@@ -110,3 +110,49 @@ def test_threads_for_splits_only_large_products():
 
 def test_cores_counts_the_cores_this_process_may_use():
     assert 1 <= loops.cores() <= (__import__("os").cpu_count() or 1)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("mask_name", [None, "gaps", "trailing"])
+@pytest.mark.parametrize("timesteps", [5, 6])
+@pytest.mark.parametrize("zero_output_for_mask", [False, True])
+def test_last_step_only_matches_the_whole_sequences_last_step(
+        variant, threads, mask_name, timesteps, zero_output_for_mask, split, rng):
+    # without return_sequences the loop keeps two steps' outputs in turn (an odd and an even
+    # number of steps end in either row); the last step must be what the whole sequence ends with
+    split(threads)
+    kind, options = VARIANTS[variant]
+    layers = [make_layer(kind, 5, 3, rng=np.random.default_rng(1), return_sequences=sequences,
+                         return_state=True, zero_output_for_mask=zero_output_for_mask,
+                         **options) for sequences in (False, True)]
+    x = rng.normal(size=(7, timesteps, 3)).astype("float32")
+    mask = mask_pattern(mask_name, 7, timesteps, rng)
+    last, *states = assert_matches_keras(layers[0], x, mask=mask)
+    whole, *whole_states = reference.forward(layers[1], x, mask=mask)
+    np.testing.assert_array_equal(last, whole[:, -1])
+    for state, whole_state in zip(states, whole_states, strict=True):
+        np.testing.assert_array_equal(state, whole_state)
+
+
+def test_last_step_only_does_not_store_every_step(rng):
+    # forward's peak memory (NumPy reports its allocations to tracemalloc) for a
+    # 64 x 100 x 8 -> 128 LSTM, without and with return_sequences: every step's outputs are
+    # 100 * 64 * 128 float32 (3.3 MB), the rest (inputs' copies, buffers) the same in both
+    import tracemalloc
+
+    x = rng.normal(size=(64, 100, 8)).astype("float32")
+    every_step = 4 * 100 * 64 * 128
+    peaks = {}
+    for sequences in (False, True):
+        layer = make_layer("LSTM", 128, 8, rng=np.random.default_rng(2),
+                           return_sequences=sequences)
+        reference.forward(layer, x)                  # anything made once is made now
+        tracemalloc.start()
+        try:
+            reference.forward(layer, x)
+            peaks[sequences] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peaks[False] < every_step, peaks         # the weights' copies and buffers
+    assert peaks[True] - peaks[False] > 0.9 * every_step, peaks

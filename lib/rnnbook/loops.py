@@ -14,7 +14,11 @@ the same equations run over a whole sequence the way cuDNN arranges them:
   ``tanh`` covers an LSTM's gates and candidate together;
 - the buffers are allocated once, and activated in place (float32 stays float32); without a
   mask a step writes its ``h`` straight into the output and, in a trace, its ``c`` straight
-  into the trace (whose ``h`` is the output). A trace's gates are computed in the reused
+  into the trace (whose ``h`` is the output). A call that returns only the last step's
+  output keeps two steps' outputs, not every step's (a step reads only the one before): a
+  large batch's outputs are tens of megabytes of fresh memory, which costs more than the
+  arithmetic on a machine that hands freed memory back to a hypervisor (the performance
+  appendix measures it). A trace's gates are computed in the reused
   buffer, which stays in the cache, and copied once per step into the trace's storage, laid
   out units by samples like the buffer, so the copy is row by row, not a transposition;
 - masks are applied with ``np.copyto(..., where=mask)``: a masked step keeps the previous
@@ -81,7 +85,7 @@ def _one_blas_thread():
     return _threadpools.limit(limits=1, user_api="blas")
 
 
-def run(spec, inputs, states, mask, record, threads=None):
+def run(spec, inputs, states, mask, record, threads=None, sequences=True):
     """Loop one cell over time.
 
     Parameters
@@ -93,19 +97,23 @@ def run(spec, inputs, states, mask, record, threads=None):
     record : if true, also return every step's internals.
     threads : how many threads to split the batch over; by default :func:`threads_for`.
         The result does not depend on it beyond rounding.
+    sequences : if false (and ``record`` is false), only the last step's output is kept.
 
     Returns
     -------
-    outputs ``(timesteps, samples, units)`` and a dict of recorded internals (or None), each
-    indexed by step first: ``recorded[key][t]`` is ``(samples, units)``. All are views of
-    buffers stored units by samples.
+    outputs ``(timesteps, samples, units)`` (``(1, samples, units)``, the last step, when
+    ``sequences`` is false and nothing is recorded) and a dict of recorded internals (or
+    None), each indexed by step first: ``recorded[key][t]`` is ``(samples, units)``. All are
+    views of buffers stored units by samples.
     """
     timesteps, samples, _ = inputs.shape
     n = spec.units
     threads = threads_for(spec.kind, samples, n) if threads is None else threads
     weights = _Weights(spec, inputs.dtype)
-    # outputs and records are stored units by samples, and handed back transposed (a view)
-    outputs = np.empty((timesteps, n, samples), dtype=inputs.dtype)
+    # outputs and records are stored units by samples, and handed back transposed (a view);
+    # without sequences or a record, a ring of two steps, step t in row t % 2
+    ring = not sequences and not record and timesteps > 1
+    outputs = np.empty((2 if ring else timesteps, n, samples), dtype=inputs.dtype)
     records = _Records(spec, outputs, masked=mask is not None) if record else None
     bounds = np.linspace(0, samples, max(1, min(threads, samples)) + 1).astype(int)
     parts = [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -121,6 +129,8 @@ def run(spec, inputs, states, mask, record, threads=None):
         else:
             with ThreadPoolExecutor(len(parts)) as pool:
                 list(pool.map(run_part, parts))  # list(): re-raises a thread's exception
+    if ring:
+        outputs = outputs[(timesteps - 1) % 2:][:1]
     return outputs.transpose(0, 2, 1), None if records is None else records.views()
 
 
@@ -247,19 +257,20 @@ class _Part:
         for t in range(len(self.inputs)):
             if t % chunk == 0:
                 self._project(t)
+            now = t % len(outputs)  # t, or its row in a ring of two steps
             if mask is None:
                 for j, slots in enumerate(self.slots):
-                    self.spare[j] = slots[t]
+                    self.spare[j] = slots[now if j == 0 else t]
             new = step(projected[t % chunk], self.current)
             if mask is None:
                 self.spare, self.current = self.current, new
             else:
                 keep = mask[t][None, :]
                 if zero_output or t == 0:
-                    outputs[t] = 0
+                    outputs[now] = 0
                 else:
-                    outputs[t] = outputs[t - 1]
-                np.copyto(outputs[t], new[0], where=keep)
+                    outputs[now] = outputs[(t - 1) % len(outputs)]
+                np.copyto(outputs[now], new[0], where=keep)
                 for state, value in zip(self.current, new, strict=True):
                     np.copyto(state, value, where=keep)
             if gate_records is not None:

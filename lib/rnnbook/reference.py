@@ -202,7 +202,7 @@ def _run(spec, x, mask, states, record):
     with np.errstate(all="ignore"):  # inf and NaN propagate silently, as in Keras
         outputs, recorded = loops.run(spec, time_major, states,
                                       None if mask is None else np.ascontiguousarray(mask.T),
-                                      record)
+                                      record, sequences=spec.return_sequences)
     outputs = np.swapaxes(outputs, 0, 1)
     output = outputs if spec.return_sequences else np.ascontiguousarray(outputs[:, -1])
     result = [output, *states] if spec.return_state else [output]
