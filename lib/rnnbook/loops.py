@@ -13,12 +13,13 @@ the same equations run over a whole sequence the way cuDNN arranges them:
   point), so ``sigmoid(a) = (1 + tanh(a / 2)) / 2`` needs no halving at each step, and one
   ``tanh`` covers an LSTM's gates and candidate together;
 - the buffers are allocated once, and activated in place (float32 stays float32); without a
-  mask a step writes its ``h`` straight into the output and, in a trace, its ``c`` straight
-  into the trace (whose ``h`` is the output). A call that returns only the last step's
-  output keeps two steps' outputs, not every step's (a step reads only the one before): a
-  large batch's outputs are tens of megabytes of fresh memory, which costs more than the
-  arithmetic on a machine that hands freed memory back to a hypervisor (the performance
-  appendix measures it). A trace's gates are computed in the reused
+  mask, and on one thread, a step writes its ``h`` straight into the output and, in a trace,
+  its ``c`` straight into the trace (whose ``h`` is the output); a thread's slice of a split
+  batch computes in its own buffers and copies its states there once a step. A call that
+  returns only the last step's output keeps two steps' outputs, not every step's (a step
+  reads only the one before): a large batch's outputs are tens of megabytes of fresh memory
+  a call, slow to use on a machine that hands freed memory back to a hypervisor (the
+  performance appendix measures what that costs). A trace's gates are computed in the reused
   buffer, which stays in the cache, and copied once per step into the trace's storage, laid
   out units by samples like the buffer, so the copy is row by row, not a transposition;
 - masks are applied with ``np.copyto(..., where=mask)``: a masked step keeps the previous
@@ -46,8 +47,11 @@ GATE_BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 #: The smallest per-step product, in multiply-adds per thread, worth a thread of its own:
 #: below it, the Python work of a step (which threads cannot share) outweighs the gain.
 #: At 1 << 19 a SimpleRNN of 64 samples and 128 units split in two and ran slower than
-#: Keras on a quiet machine (data/benchmark.json of 1 December 2026); 1 << 20 keeps it whole.
-MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 20
+#: Keras on a quiet machine (an AMD EPYC); at 1 << 20 the LSTM and GRU of that size split in
+#: two and ran no faster than on one thread by the fastest rounds, and slower by the medians,
+#: as the machine was and loaded (an Intel Xeon, data/benchmark.json of 1 December 2026, two
+#: runs); 1 << 22 keeps them whole and still splits the largest size's products.
+MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 22
 
 #: How many numbers the projection of a chunk of steps holds (the buffer is reused, chunk
 #: after chunk, so it stays in the cache, and no large array is allocated per call).
@@ -246,9 +250,13 @@ class _Part:
                 self.gate_records = records.gates[:, :, part]
             self.state_records = [values[:, :, part] for values in records.states]
         # without a mask a step writes its new states where they are kept: h in the output,
-        # c (if traced) in the trace; with one, into `spare`, then copied where unmasked
+        # c (if traced) in the trace; with one, into `spare`, then copied where unmasked.
+        # Where this part is a column slice of the kept rows (a batch split over threads),
+        # the step works in `spare` and copies its states there once: a step makes several
+        # elementwise passes over them, and on column slices the traces of 256 samples x 256
+        # units on two threads took up to a tenth longer (the LSTM's as long either way)
         self.slots = None
-        if self.mask is None:
+        if self.mask is None and self.outputs[0].flags.c_contiguous:
             self.slots = [self.outputs] + (self.state_records[1:] if records is not None
                                            else [])
 
@@ -259,16 +267,22 @@ class _Part:
                 "GRU": self._gru_step}[self.spec.kind]
         zero_output = self.spec.zero_output_for_mask
         projected, chunk = self.projected, len(self.projected)
+        slots = self.slots
         for t in range(len(self.inputs)):
             if t % chunk == 0:
                 self._project(t)
             now = t % len(outputs)  # t, or its row in a ring of two steps
-            if mask is None:
-                for j, slots in enumerate(self.slots):
-                    self.spare[j] = slots[now if j == 0 else t]
+            if slots is not None:
+                for j, kept in enumerate(slots):
+                    self.spare[j] = kept[now if j == 0 else t]
             new = step(projected[t % chunk], self.current)
             if mask is None:
                 self.spare, self.current = self.current, new
+                if slots is None:
+                    outputs[now] = new[0]          # (and the trace's h, which is the output)
+                    for record, state in zip(state_records[1:] if state_records else [],
+                                             new[1:], strict=False):
+                        record[t] = state
             else:
                 keep = mask[t][None, :]
                 if zero_output or t == 0:
