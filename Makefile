@@ -29,7 +29,7 @@ export PYTHONPATH := $(CURDIR)/lib$(if $(PYTHONPATH),:$(PYTHONPATH))
 export KERAS_HOME := $(CURDIR)/.cache/keras
 
 .PHONY: help book test unit nbval portability build-check site takeaway notebooks lab lint clean \
-  keras-cache bench
+  keras-cache bench bench-unreported
 
 help:
 	@echo "make book       build the website into _build/html"
@@ -38,6 +38,7 @@ help:
 	@echo "make notebooks  re-execute every chapter in place in a fresh kernel"
 	@echo "make lab        open JupyterLab on chapters/"
 	@echo "make bench      time the NumPy reference beside Keras (writes data/benchmark.json)"
+	@echo "make bench-unreported  the same with free page reporting off (root; data/benchmark_unreported.json)"
 	@echo "make test-backends  unit tests and every notebook's verdicts on Keras' JAX and PyTorch backends"
 
 # uv (pinned in the lock) makes the environment equal the lock, package for package: it
@@ -149,6 +150,12 @@ lab: $(INSTALLED) keras-cache
 # Within 10 minutes on a quiet 2-core machine (the tool shortens its last parts if late).
 bench: $(INSTALLED)
 	$(BIN)/python tools/benchmark.py
+
+# The same run with the kernel's free page reporting turned off (and set back after): needs
+# root and a kernel that accepts it (the tool says so otherwise); writes
+# data/benchmark_unreported.json, which the performance appendix compares with the first.
+bench-unreported: $(INSTALLED)
+	$(BIN)/python tools/benchmark.py --page-reporting off --out data/benchmark_unreported.json
 
 clean:
 	rm -rf _build .cache

@@ -205,6 +205,96 @@ def test_free_page_reporting_reads_the_balloons_feature_bit_5(tmp_path):
     assert bench.free_page_reporting(tmp_path) is True
 
 
+BUDDYINFO = ("Node 0, zone      DMA      0      0      0      0      0      0      0      0"
+             "      1      1      3\nNode 0, zone   Normal   4229   4427   2550   2044   1164"
+             "    550    263    160    233    108    292\n")
+
+
+def _reporting(root, order, reported_kib=None):
+    parameters = root / "parameters"
+    parameters.mkdir(exist_ok=True)
+    (parameters / "page_reporting_order").write_text(f"{order}\n")
+    if reported_kib is not None:
+        (parameters / "reported_kib").write_text(f"{reported_kib}\n")
+    (root / "buddyinfo").write_text(BUDDYINFO)
+    devices = root / "devices"
+    devices.mkdir(exist_ok=True)
+    if not (devices / "virtio0").exists():
+        _virtio(devices, "virtio0", 5, "01100101" + "0" * 56)
+    return {"devices": devices, "parameters": parameters, "buddyinfo": root / "buddyinfo"}
+
+
+def test_highest_order_counts_buddyinfos_columns(tmp_path):
+    (tmp_path / "buddyinfo").write_text(BUDDYINFO)      # orders 0 to 10
+    assert bench.highest_order(tmp_path / "buddyinfo") == 10
+    assert bench.highest_order(tmp_path / "absent") is None
+
+
+def test_page_reporting_is_active_only_at_an_order_a_free_block_can_have(tmp_path):
+    paths = _reporting(tmp_path, 9, reported_kib=2048)
+    assert bench.page_reporting(**paths) == {"device": True, "order": 9, "highest_order": 10,
+                                             "reported_kib": 2048, "active": True}
+    _reporting(tmp_path, 11)
+    assert bench.page_reporting(**paths)["active"] is False
+    _reporting(tmp_path, -1)                             # unset: the kernel's default order
+    assert bench.page_reporting(**paths)["active"] is True
+    (paths["parameters"] / "reported_kib").unlink()
+    assert bench.page_reporting(**paths)["reported_kib"] is None
+    _virtio(paths["devices"], "virtio1", 5, "01100001" + "0" * 56)
+    (paths["devices"] / "virtio0" / "device").write_text("0x0002\n")   # no reporting balloon
+    assert bench.page_reporting(**paths)["active"] is False
+
+
+def test_reporting_label_says_whether_and_why(tmp_path):
+    paths = _reporting(tmp_path, 9)
+    assert bench.reporting_label(bench.page_reporting(**paths)) == "yes (page_reporting_order 9)"
+    _reporting(tmp_path, 11)
+    assert bench.reporting_label(bench.page_reporting(**paths)) == (
+        "no: turned off (page_reporting_order 11, above the highest order, 10)")
+    assert bench.reporting_label({"device": None}) == "no (no virtio balloon)"
+    assert bench.reporting_label({"device": False}) == "no (the balloon does not offer it)"
+
+
+def test_page_reporting_off_sets_the_order_above_the_highest_and_back(tmp_path):
+    paths = _reporting(tmp_path, 9)
+    off = {key: paths[key] for key in ("parameters", "buddyinfo")}
+    with bench.page_reporting_off(**off):
+        assert bench.page_reporting(**paths)["order"] == 11
+        assert bench.page_reporting(**paths)["active"] is False
+    assert bench.page_reporting(**paths)["order"] == 9
+    with pytest.raises(ValueError), bench.page_reporting_off(**off):
+        raise ValueError("the run failed")
+    assert bench.page_reporting(**paths)["order"] == 9     # set back whatever happened
+
+
+def test_page_reporting_off_says_why_it_cannot(tmp_path, monkeypatch):
+    with pytest.raises(RuntimeError, match="page_reporting_order and /proc/buddyinfo"), \
+            bench.page_reporting_off(tmp_path / "none", tmp_path / "none"):
+        pass
+    paths = _reporting(tmp_path, 9)
+    off = {key: paths[key] for key in ("parameters", "buddyinfo")}
+    real_write = type(paths["parameters"]).write_text
+
+    def refuse(error):
+        def write_text(self, *args, **kwargs):
+            if self.name == "page_reporting_order":
+                raise error
+            return real_write(self, *args, **kwargs)
+        return write_text
+
+    monkeypatch.setattr(type(paths["parameters"]), "write_text",
+                        refuse(PermissionError("denied")))
+    with pytest.raises(RuntimeError, match="needs root"), bench.page_reporting_off(**off):
+        pass
+    monkeypatch.setattr(type(paths["parameters"]), "write_text",
+                        refuse(OSError(22, "Invalid argument")))   # Linux's own bound
+    with pytest.raises(RuntimeError, match="does not accept page_reporting_order 11"), \
+            bench.page_reporting_off(**off):
+        pass
+    monkeypatch.undo()
+    assert bench.page_reporting(**paths)["order"] == 9
+
+
 @pytest.mark.parametrize("kind", bench.KINDS)
 def test_trace_extra_bytes_are_what_the_trace_holds_beside_the_output(kind):
     import keras
@@ -351,5 +441,7 @@ def test_the_tool_writes_what_the_appendix_reads(monkeypatch, tmp_path):
     memory = run["fresh_memory"]
     assert memory["bytes"] == bench.trace_extra_bytes("LSTM", max(sizes))
     assert memory["repeats"] >= 1 and memory["warm"]["min"] > 0 and memory["cold"]["min"] > 0
+    assert memory["reported_mb"] is None or memory["reported_mb"] >= 0
     assert run["machine"]["free_page_reporting"] in (True, False, None)
+    assert run["machine"]["page_reporting"]["active"] in (True, False, None)
     plt.close(bench.plot_scaling(run["scaling"]))

@@ -1,7 +1,7 @@
 """Time the NumPy reference beside Keras and beside its matrix products alone.
 
 Usage: python tools/benchmark.py [--quick] [--rounds N] [--conditions idle,loaded]
-                                 [--out data/benchmark.json]
+                                 [--page-reporting off] [--out data/benchmark.json]
 
 For SimpleRNN, LSTM and GRU at three sizes (samples x timesteps x input_dim -> units) it
 times, interleaved round by round (rnnbook.benchmark.interleaved), the reference's forward
@@ -19,9 +19,14 @@ pause (rnnbook.benchmark.fresh_memory), where one thread's loop spends its time 
 activations, other elementwise work and copies, call overhead), and how the reference's and
 Keras' times grow with timesteps, batch and units. Results go to data/benchmark.json (read by
 appendices/performance.ipynb); the ratio tables go to the terminal.
+
+With --page-reporting off (make bench-unreported, as root) the whole run is made with the
+kernel's free page reporting turned off (rnnbook.benchmark.page_reporting_off) and set back
+after: the same run on the same machine without the hypervisor taking freed memory back.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -34,6 +39,7 @@ import rnnbook  # noqa: F401  (before TensorFlow: keeps its log lines quiet)
 
 from rnnbook import benchmark as bench
 from rnnbook import loops
+from rnnbook.provenance import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 7
@@ -95,10 +101,14 @@ def time_condition(name, sizes, rounds):
 
 
 def fresh_memory(sizes):
-    """What the largest LSTM's trace storage costs to allocate and write, just freed and cold."""
+    """What the largest LSTM's trace storage costs to allocate and write, just freed and cold,
+    and how much memory the kernel reported meanwhile (where it counts that)."""
     nbytes = bench.trace_extra_bytes("LSTM", max(map(tuple, sizes)))
+    before = bench.page_reporting()["reported_kib"]
     times = bench.fresh_memory(nbytes, pause=FRESH_MEMORY_PAUSE, repeats=FRESH_MEMORY_REPEATS)
+    after = bench.page_reporting()["reported_kib"]
     return {"bytes": nbytes, "pause_s": FRESH_MEMORY_PAUSE, "repeats": FRESH_MEMORY_REPEATS,
+            "reported_mb": None if before is None else (after - before) / 1024,
             **{name: bench.summary(values) for name, values in times.items()}}
 
 
@@ -149,7 +159,10 @@ def print_tables(result):
     for pool in machine["blas"]:
         print(f"BLAS: {pool['internal_api']} {pool['version']}, kernel {pool['architecture']},"
               f" {pool['num_threads']} threads ({pool['threading_layer']})")
-    print(f"free memory reported to a hypervisor: {machine['free_page_reporting']}")
+    reporting = machine["page_reporting"]
+    print(f"free memory reported to a hypervisor: {reporting['active']} (device "
+          f"{reporting['device']}, page_reporting_order {reporting['order']}, highest order "
+          f"{reporting['highest_order']})")
     for name, condition in result["conditions"].items():
         print(f"\n{name}: load average {condition['load_before']} before, "
               f"{condition['load_after']} after; ratios of the fastest (and median) of "
@@ -160,7 +173,8 @@ def print_tables(result):
         memory = result["fresh_memory"]
         print(f"\n{memory['bytes'] / 1e6:.0f} MB allocated and written: "
               f"{memory['warm']['min']:.0f} ms just freed, {memory['cold']['min']:.0f} ms "
-              f"after {memory['pause_s']:.0f} s (fastest of each)")
+              f"after {memory['pause_s']:.0f} s (fastest of each); reported meanwhile: "
+              f"{memory['reported_mb']} MB")
     if result.get("split"):
         print("\nOne thread's loop (CPU time) and its parts")
         print(bench.format_split(result["split"]))
@@ -176,12 +190,25 @@ def main():
                         help="the two smaller sizes, 3 rounds, no split or scaling")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--conditions", default="idle,loaded")
+    parser.add_argument("--page-reporting", choices=("as-is", "off"), default="as-is",
+                        help="off: turn the kernel's free page reporting off for the run "
+                             "(needs root; set back after)")
     parser.add_argument("--out", default=str(ROOT / "data" / "benchmark.json"))
     args = parser.parse_args()
+    with (bench.page_reporting_off() if args.page_reporting == "off"
+          else contextlib.nullcontext()):
+        run(args)
+
+
+def run(args):
     rounds = args.rounds or (3 if args.quick else ROUNDS)
     sizes = bench.SIZES[:2] if args.quick else bench.SIZES
     started = time.time()
-    result = {"machine": bench.machine(), "rounds": rounds,
+    recorded = environment(ROOT)
+    result = {**{key: recorded[key] for key in ("command", "commit", "uncommitted_changes",
+                                                "started")},
+              "machine": bench.machine(), "page_reporting_turned_off": args.page_reporting == "off",
+              "rounds": rounds,
               "small_size_rounds": SMALL_SIZE_ROUNDS * rounds, "sizes": [list(s) for s in sizes],
               "conditions": {}}
     for name in args.conditions.split(","):

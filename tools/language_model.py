@@ -21,11 +21,8 @@ import base64
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +30,7 @@ import numpy as np
 import rnnbook  # noqa: F401  (before TensorFlow: keeps its log lines quiet)
 from rnnbook import language_model as lm
 from rnnbook import language_model_results as lmr
+from rnnbook.provenance import environment
 
 # Keras (and TensorFlow) are imported where they are used, so that a wrong command line is
 # refused at once rather than after the import.
@@ -65,35 +63,6 @@ def epochs_for(size, budget):
     """Epochs that give a run of ``size`` windows at most ``max_steps`` updates."""
     steps_per_epoch = math.ceil(size / lm.BATCH_SIZE)
     return max(1, budget["max_steps"] // steps_per_epoch)
-
-
-def environment():
-    """Command line, commit, library versions and machine of this run."""
-    import keras
-    import tensorflow as tf
-
-    def git(*args):
-        try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return None
-
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {
-        "command": " ".join(["python", *sys.argv]),
-        "commit": git("rev-parse", "HEAD"),
-        "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
-        "versions": {"python": platform.python_version(), "numpy": np.__version__,
-                     "keras": keras.__version__, "tensorflow": tf.__version__,
-                     "backend": keras.backend.backend()},
-        "machine": {"cpu": cpu, "cpus": os.cpu_count(), "system": platform.platform(),
-                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
 
 
 def encode_weights(weights):
@@ -172,7 +141,7 @@ def epochs_total(sizes, budget, kinds):
 
 def run(budget, out):
     started = time.perf_counter()
-    info = environment()
+    info = environment(ROOT)
     data, kinds = prepare(budget)
     largest, first_seed = budget["sizes"][-1], budget["seeds"][0]
     progress = Progress(epochs_total(budget["sizes"] + budget["follow_up"]["sizes"], budget,

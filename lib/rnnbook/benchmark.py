@@ -225,6 +225,93 @@ def free_page_reporting(devices="/sys/bus/virtio/devices"):
     return found
 
 
+#: Linux's page reporting parameters (``mm/page_reporting.c``): ``page_reporting_order``, the
+#: smallest order of free block the kernel reports, and, on some kernels, more.
+PAGE_REPORTING_PARAMETERS = Path("/sys/module/page_reporting/parameters")
+
+
+def _read_int(path):
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def highest_order(buddyinfo="/proc/buddyinfo"):
+    """The highest order of free block the kernel's buddy allocator keeps (``/proc/buddyinfo``
+    has a column per order, from 0), or None where the file cannot be read."""
+    try:
+        line = Path(buddyinfo).read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return len(line.split(",", 1)[1].split()) - 3     # "Node 0, zone DMA  n0 n1 ..."
+
+
+def page_reporting(devices="/sys/bus/virtio/devices", parameters=PAGE_REPORTING_PARAMETERS,
+                   buddyinfo="/proc/buddyinfo"):
+    """What this machine reports of its free memory to a hypervisor, as a dict:
+
+    ``device`` (:func:`free_page_reporting`), ``order`` (``page_reporting_order``: free
+    blocks of ``2**order`` pages or more are reported; None where the parameter is absent, -1
+    where it is unset, and the kernel then uses its default), ``highest_order`` (the largest
+    block the allocator keeps, :func:`highest_order`), ``reported_kib`` (a counter some
+    kernels keep, else None) and ``active``: whether freed memory is reported now (the device
+    reports and the order is one a free block can have).
+    """
+    order = _read_int(Path(parameters) / "page_reporting_order")
+    highest = highest_order(buddyinfo)
+    device = free_page_reporting(devices)
+    active = device if not device or order is None or highest is None else order <= highest
+    return {"device": device, "order": order, "highest_order": highest,
+            "reported_kib": _read_int(Path(parameters) / "reported_kib"), "active": active}
+
+
+def reporting_label(reporting):
+    """A few words for :func:`page_reporting`'s dict: whether and why freed memory is reported."""
+    if reporting["device"] is None:
+        return "no (no virtio balloon)"
+    if not reporting["device"]:
+        return "no (the balloon does not offer it)"
+    order = f"page_reporting_order {reporting['order']}"
+    if reporting["active"]:
+        return f"yes ({order})"
+    return f"no: turned off ({order}, above the highest order, {reporting['highest_order']})"
+
+
+@contextlib.contextmanager
+def page_reporting_off(parameters=PAGE_REPORTING_PARAMETERS, buddyinfo="/proc/buddyinfo"):
+    """Within this context the kernel reports no freed memory: ``page_reporting_order`` is set
+    one above the highest order a free block can have, and set back after.
+
+    Needs root, and a kernel that accepts that value: Linux's own ``mm/page_reporting.c``
+    accepts at most ``MAX_PAGE_ORDER`` (``param_set_uint_minmax(val, kp, 0,
+    MAX_PAGE_ORDER)``), which still reports the largest blocks; the kernel of this book's
+    machine accepts more. Raises ``RuntimeError`` saying which, rather than run on with
+    reporting on.
+    """
+    path = Path(parameters) / "page_reporting_order"
+    before, highest = _read_int(path), highest_order(buddyinfo)
+    if before is None or highest is None:
+        raise RuntimeError(f"free page reporting cannot be turned off here: expected {path} "
+                           "and /proc/buddyinfo (a Linux kernel with page reporting)")
+    try:
+        path.write_text(f"{highest + 1}\n")
+    except PermissionError as error:
+        raise RuntimeError(f"turning free page reporting off writes {path}, which needs root"
+                           ) from error
+    except OSError as error:
+        raise RuntimeError(f"this kernel does not accept page_reporting_order {highest + 1} "
+                           f"(above the highest order, {highest}), so free page reporting "
+                           f"cannot be turned off here: {error}") from error
+    try:
+        if _read_int(path) != highest + 1:
+            raise RuntimeError(f"{path} reads {_read_int(path)} after {highest + 1} was "
+                               "written: free page reporting is still on")
+        yield
+    finally:
+        path.write_text(f"{before}\n")
+
+
 def _time_major(x):
     return np.ascontiguousarray(np.swapaxes(x, 0, 1))
 
@@ -392,6 +479,7 @@ def machine():
             "numpy_dispatch": [name for name in umath.__cpu_dispatch__
                                if umath.__cpu_features__.get(name)],
             "blas": blas, "free_page_reporting": free_page_reporting(),
+            "page_reporting": page_reporting(),
             "python": platform.python_version(), "numpy": np.__version__,
             "tensorflow": tf.__version__, "keras": keras.__version__}
 
