@@ -119,9 +119,9 @@ def contestants(kind, size, eager=True):
     ``reference_1`` and ``reference_<cores>`` are ``reference.forward`` on one thread and
     split over every core (when the batch allows it); ``trace`` is ``reference.trace`` with
     the engine's own choice, on memory as it comes; ``trace_warm`` the same call right after
-    as much memory as it stores beside the output was written and freed, untimed (so the
+    as much memory as it keeps and forward does not was written and freed, untimed (so the
     system holds that memory ready, see :func:`fresh_memory`); ``trace_memory`` allocating
-    and writing once what the trace stores beside the output (:func:`trace_memory`);
+    and writing once that memory (:func:`trace_memory`, :func:`trace_extra_bytes`);
     ``keras`` the compiled call, ``keras_eager`` the eager one.
     ``products_1``, ``products_<cores>`` and ``products_blas`` are the floor's three ways to
     compute the engine's matrix products alone (:func:`products`). Also returns the layer's
@@ -157,25 +157,25 @@ def contestants(kind, size, eager=True):
 
 
 def trace_extra_bytes(kind, size):
-    """What ``reference.trace`` stores beside the output for a layer of ``kind`` on inputs
-    of ``size`` = (samples, timesteps, input_dim, units), in bytes (float32): every gate
-    block at every step, and an LSTM's cell state (its ``h`` is the output of every step,
-    which the loop fills for ``forward`` too)."""
+    """What ``reference.trace`` keeps that ``forward`` does not, for a layer of ``kind`` that
+    returns its last step (as the benchmark's do) on inputs of ``size`` = (samples,
+    timesteps, input_dim, units), in bytes (float32): every gate block at every step, an
+    LSTM's cell state, and every step's output (``h``), of which ``forward`` keeps two."""
     samples, timesteps, _, units = size
-    arrays = loops.GATE_BLOCKS[kind] * (kind != "SimpleRNN") + (kind == "LSTM")
+    arrays = loops.GATE_BLOCKS[kind] * (kind != "SimpleRNN") + (kind == "LSTM") + 1
     return 4 * arrays * samples * timesteps * units
 
 
 def trace_memory(spec, x):
     """A function that allocates the trace's own storage for ``x`` as the engine does and
     writes every number of it once: the cost of the memory a trace returns, apart from its
-    arithmetic. Nothing for a SimpleRNN, whose trace is its output."""
+    arithmetic (:func:`trace_extra_bytes` of it)."""
     samples, timesteps, _ = x.shape
-    outputs = np.empty((timesteps, spec.units, samples), np.float32)
 
     def run():
+        outputs = np.empty((timesteps, spec.units, samples), np.float32)
         records = loops._Records(spec, outputs, masked=False)
-        for values in (records.gates, *records.states[1:]):
+        for values in (records.gates, *records.states):    # states[0] is the outputs
             if values is not None:
                 values.fill(0)
     return run
