@@ -144,6 +144,32 @@ def test_busy_core_spins_on_one_core_and_stops():
         os.kill(pid, 0)
 
 
+def test_busy_core_stops_when_the_benchmark_is_killed(tmp_path):
+    # a benchmark killed mid-way (SIGKILL: no cleanup runs) must not leave its spinner behind
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import time\nfrom rnnbook import benchmark as bench\n"
+              "with bench.busy_core() as pid:\n    print(pid, flush=True)\n    time.sleep(60)\n")
+    runner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    spinner = int(runner.stdout.readline())
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(spinner, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{spinner}/stat") as stat:
+            if stat.read().split()[2] == "Z":       # exited, not yet reaped
+                return
+        time.sleep(0.05)
+    os.kill(spinner, signal.SIGKILL)
+    pytest.fail("the spinning process outlived the benchmark that started it")
+
+
 def test_machine_names_cpu_blas_and_versions():
     machine = bench.machine()
     assert set(machine["simd"]) <= set(bench.SIMD_FLAGS)

@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -195,6 +196,8 @@ def main():
                              "(needs root; set back after)")
     parser.add_argument("--out", default=str(ROOT / "data" / "benchmark.json"))
     args = parser.parse_args()
+    # a stopped run exits through the context below, which sets the kernel's reporting back
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     with (bench.page_reporting_off() if args.page_reporting == "off"
           else contextlib.nullcontext()):
         run(args)

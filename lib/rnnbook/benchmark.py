@@ -285,8 +285,8 @@ def page_reporting_off(parameters=PAGE_REPORTING_PARAMETERS, buddyinfo="/proc/bu
 
     Needs root, and a kernel that accepts that value: Linux's own ``mm/page_reporting.c``
     accepts at most ``MAX_PAGE_ORDER`` (``param_set_uint_minmax(val, kp, 0,
-    MAX_PAGE_ORDER)``), which still reports the largest blocks; the kernel of this book's
-    machine accepts more. Raises ``RuntimeError`` saying which, rather than run on with
+    MAX_PAGE_ORDER)``), the order of the largest free blocks; the kernel of this book's
+    machine accepts one more. Raises ``RuntimeError`` saying which, rather than run on with
     reporting on.
     """
     path = Path(parameters) / "page_reporting_order"
@@ -437,7 +437,10 @@ def split(layer, x, rounds):
     return parts
 
 
-_SPIN = "import os\nos.sched_setaffinity(0, {{{core}}})\nwhile True:\n    pass\n"
+#: The spinning process: it stops by itself when the benchmark that started it has gone
+#: (its parent changes), so a run killed mid-way leaves no core busy behind it.
+_SPIN = ("import os\nos.sched_setaffinity(0, {{{core}}})\n"
+         "while os.getppid() == {parent}:\n    pass\n")
 
 
 @contextlib.contextmanager
@@ -445,7 +448,8 @@ def busy_core(core=None):
     """Keep one core busy (by default the last one this process may use) with a spinning
     process, for as long as the context lasts; yields that process's id."""
     core = max(os.sched_getaffinity(0)) if core is None else core
-    process = subprocess.Popen([sys.executable, "-c", _SPIN.format(core=core)])
+    process = subprocess.Popen([sys.executable, "-c", _SPIN.format(core=core,
+                                                                   parent=os.getpid())])
     try:
         yield process.pid
     finally:
