@@ -95,7 +95,8 @@ def run(spec, inputs, states, mask, record, threads=None, sequences=True):
     Parameters
     ----------
     spec : rnnbook.reference.RecurrentSpec (kind, units, activations, weights, flags).
-    inputs : ``(timesteps, samples, input_dim)``, time-major, in processing order.
+    inputs : ``(timesteps, samples, input_dim)``, time-major (any strides: a view of the
+        batch-major inputs serves), in processing order.
     states : list of ``(samples, units)`` arrays, overwritten with the final states.
     mask : ``(timesteps, samples)`` booleans, or None.
     record : if true, also return every step's internals.

@@ -198,7 +198,9 @@ def _run(spec, x, mask, states, record):
     if spec.go_backwards:
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
-    time_major = np.ascontiguousarray(np.swapaxes(x, 0, 1))
+    # a view, not a copy: the projection reads each step's rows where they are (a copy of
+    # a large batch's inputs is megabytes of fresh memory a call)
+    time_major = np.swapaxes(x, 0, 1)
     with np.errstate(all="ignore"):  # inf and NaN propagate silently, as in Keras
         outputs, recorded = loops.run(spec, time_major, states,
                                       None if mask is None else np.ascontiguousarray(mask.T),
