@@ -277,6 +277,7 @@ def test_reporting_label_says_whether_and_why(tmp_path):
     _reporting(tmp_path, 11)
     assert bench.reporting_label(bench.page_reporting(**paths)) == (
         "no: turned off (page_reporting_order 11, above the highest order, 10)")
+    assert bench.reporting_label({"device": True, "order": None, "active": True}) == "yes"
     assert bench.reporting_label({"device": None}) == "no (no virtio balloon)"
     assert bench.reporting_label({"device": False}) == "no (the balloon does not offer it)"
 

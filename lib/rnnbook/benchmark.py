@@ -274,7 +274,7 @@ def reporting_label(reporting):
         return "no (the balloon does not offer it)"
     order = f"page_reporting_order {reporting['order']}"
     if reporting["active"]:
-        return f"yes ({order})"
+        return "yes" if reporting["order"] is None else f"yes ({order})"
     return f"no: turned off ({order}, above the highest order, {reporting['highest_order']})"
 
 

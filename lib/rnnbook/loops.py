@@ -47,10 +47,11 @@ GATE_BLOCKS = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 #: The smallest per-step product, in multiply-adds per thread, worth a thread of its own:
 #: below it, the Python work of a step (which threads cannot share) outweighs the gain.
 #: At 1 << 19 a SimpleRNN of 64 samples and 128 units split in two and ran slower than
-#: Keras on a quiet machine (an AMD EPYC); at 1 << 20 the LSTM and GRU of that size split in
-#: two and ran no faster than on one thread by the fastest rounds, and slower by the medians,
-#: as the machine was and loaded (an Intel Xeon, data/benchmark.json of 1 December 2026, two
-#: runs); 1 << 22 keeps them whole and still splits the largest size's products.
+#: Keras on a quiet machine (an AMD EPYC). At 1 << 20 the LSTM and GRU of that size were
+#: split in two; on an Intel Xeon the split ran 23-46 % slower than one thread by the medians
+#: in every run, idle and loaded, and from 11 % faster to 23 % slower by the fastest rounds
+#: (data/benchmark.json and data/benchmark_unreported.json time both counts at every size).
+#: 1 << 22 keeps them whole and still splits the largest size's products.
 MIN_MULTIPLY_ADDS_PER_THREAD = 1 << 22
 
 #: How many numbers the projection of a chunk of steps holds (the buffer is reused, chunk
